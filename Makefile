@@ -1,0 +1,78 @@
+# The two commands: `make run` and `make test`. Each does its own set-up on a fresh machine
+# (system packages, a Python 3.13 virtualenv with pinned packages, migrations) and is quick
+# when nothing changed. `make help` lists the rest.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+HOST ?= 127.0.0.1
+VENV := .venv
+PY := $(VENV)/bin/python
+# Python 3.13 from pyenv (see .python-version), else whatever python3.13 is on the PATH.
+PY313 := $(shell PYENV_VERSION=$$(cat .python-version) pyenv which python 2>/dev/null || command -v python3.13)
+# Debian packages the service needs at run time and in tests.
+SYSTEM_PACKAGES := gettext
+STAMP_SYS := $(VENV)/.system-packages
+STAMP_PY := $(VENV)/.installed
+
+.PHONY: help run test test-postgres lint format typecheck migrate seed sweep bench clean setup
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP_SYS): Makefile
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages: $$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+$(STAMP_PY): requirements.txt requirements-dev.txt constraints.txt .python-version
+	@test -n "$(PY313)" || { echo "Python 3.13 not found (pyenv install 3.13.0)"; exit 1; }
+	@[ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' || { rm -rf $(VENV); $(PY313) -m venv $(VENV); }
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt -c constraints.txt
+	@touch $@
+
+setup: $(STAMP_SYS) $(STAMP_PY) ## Install system packages and the virtualenv
+
+migrate: setup ## Apply database migrations
+	$(PY) manage.py migrate --noinput -v 0
+
+seed: migrate ## Load the demo data (idempotent)
+	$(PY) manage.py seed_demo
+
+run: seed ## Serve on http://127.0.0.1:$(PORT) with demo data (SQLite by default)
+	$(PY) manage.py collectstatic --noinput -v 0
+	@echo ""
+	@echo "  Republish page:  http://$(HOST):$(PORT)/republish/"
+	@echo "  Staff admin:     http://$(HOST):$(PORT)/admin/"
+	@echo "  API docs:        http://$(HOST):$(PORT)/api/docs/"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup ## Run the test suite on SQLite (DATABASE_URL=postgres://... for PostgreSQL)
+	$(PY) -m pytest $(if $(DATABASE_URL),,-m "not postgres") $(PYTEST_ARGS)
+
+lint: setup ## ruff lint + format check, migrations check
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: setup ## Format and autofix
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+typecheck: setup ## mypy with django-stubs
+	$(PY) -m mypy syndication licensing billing config
+
+sweep: setup ## Lapse stale quotes and expire licences now
+	$(PY) manage.py licensing_sweep
+
+bench: setup ## Run the benchmarks in bench/
+	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f; done
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var

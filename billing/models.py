@@ -1,0 +1,1 @@
+"""Payments and Stripe events (built by the billing issue)."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SyndicationConfig(AppConfig):
+    name = "syndication"
+    verbose_name = "Syndication: catalogue and partners"
