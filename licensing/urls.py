@@ -1,5 +1,15 @@
+"""Public pages of the licensing app: the republish catalogue and form, and request status."""
+
+from django.urls import path
+
+from licensing import views
+
 app_name = "licensing"
 
-from django.urls import path  # noqa: F401
-
-urlpatterns: list = []
+urlpatterns = [
+    path("republish/", views.republish_index, name="republish-index"),
+    path("republish/<slug:slug>/", views.republish, name="republish"),
+    path("republish/<slug:slug>/quote", views.republish_quote, name="republish-quote"),
+    path("requests/<str:token>/", views.request_status, name="request-status"),
+    path("requests/<str:token>/cancel", views.request_cancel, name="request-cancel"),
+]

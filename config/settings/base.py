@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.email_url import email_settings
+from config.email_url import mailer_from_url
 from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -109,7 +109,7 @@ STORAGES = {
 }
 
 # Email: console by default; EMAIL_URL="smtp://user:pass@host:587/?tls=1" or "file:///path".
-globals().update(email_settings(env_str("EMAIL_URL", "console://")))
+MAILERS = {"default": mailer_from_url(env_str("EMAIL_URL", "console://"))}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Syndication desk <syndication@localhost>")
 STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS", "syndication-desk@localhost")
 
