@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("syndication.api_urls")),
     path("api/v1/", include("licensing.api_urls")),
+    path("billing/", include("billing.urls")),
     path("", include("licensing.urls")),
 ]
 

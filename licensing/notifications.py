@@ -23,6 +23,7 @@ EVENT_EMAILS: dict[str, tuple[str | None, str | None]] = {
     "cancelled": ("request_cancelled", "staff_request_cancelled"),
     "withdrawn": ("request_cancelled", None),
     "lapsed": ("request_lapsed", None),
+    "refunded": ("request_refunded", "staff_request_refunded"),
 }
 
 

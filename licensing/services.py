@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from licensing import tasks
+from licensing import hooks, tasks
 from licensing.models import (
     TRANSITIONS,
     Licence,
@@ -287,6 +287,7 @@ def _approve_locked(
             actor_label=actor_label,
             data={"total": str(request.total), "currency": request.currency},
         )
+        hooks.fire_on_commit(hooks.AWAITING_PAYMENT, request_id=request.pk)
     return request
 
 
@@ -468,6 +469,40 @@ def licence_requests_lapse_stale(*, today: date | None = None) -> int:
 
 
 @transaction.atomic
+def licence_request_refund(
+    *, request: LicenceRequest, actor: Any = None, actor_label: str = "", reason: str
+) -> LicenceRequest:
+    """The money went back in full: the request is refunded and its licences revoked."""
+    request = _lock(request)
+    if request.status == S.REFUNDED:
+        return request
+    if request.status != S.FULFILLED:
+        raise Conflict("Only a fulfilled request can be refunded.", field="status")
+    now = timezone.now()
+    licences = list(
+        Licence.objects.select_for_update()
+        .filter(request=request, status__in=[LicenceStatus.ACTIVE, LicenceStatus.EXPIRED])
+        .order_by("pk")
+    )
+    Licence.objects.filter(pk__in=[lic.pk for lic in licences]).update(
+        status=LicenceStatus.REVOKED, revoked_at=now, revoked_reason=f"Refunded: {reason}"
+    )
+    _move(
+        request,
+        S.REFUNDED,
+        action="refunded",
+        actor=actor,
+        actor_label=actor_label,
+        note=reason,
+        data={"revoked": [lic.number for lic in licences]},
+    )
+    hooks.fire_on_commit(
+        hooks.LICENCES_REVOKED, request_id=request.pk, licence_ids=[lic.pk for lic in licences]
+    )
+    return request
+
+
+@transaction.atomic
 def licences_expire_due(*, today: date | None = None) -> int:
     """Active licences past their end date become expired. Safe to run twice."""
     today = today or timezone.localdate()
@@ -491,6 +526,7 @@ def _fulfil_locked(request: LicenceRequest, *, actor: Any, actor_label: str) -> 
         actor_label=actor_label,
         data={"licences": [lic.number for lic in licences]},
     )
+    hooks.fire_on_commit(hooks.FULFILLED, request_id=request.pk)
 
 
 def _next_licence_number(prefix: str, year: int) -> str:

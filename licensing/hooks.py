@@ -1,0 +1,40 @@
+"""How licensing starts work in the layers above it without importing them: the composition root
+(config/settings) names, per event, the callables to run after the commit, and the one provider
+that describes how a request is being paid. Licensing only knows the names of its own events."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+log = logging.getLogger(__name__)
+
+# Events licensing announces, with the keyword arguments each receives.
+AWAITING_PAYMENT = "awaiting_payment"  # request_id
+FULFILLED = "fulfilled"  # request_id
+LICENCES_REVOKED = "licences_revoked"  # request_id, licence_ids
+
+
+@cache
+def _callables(path: str) -> Any:
+    return import_string(path)
+
+
+def fire_on_commit(event: str, **ids: Any) -> None:
+    """Call every hook registered for `event` once the current transaction commits. Hooks should
+    only enqueue tasks: they take ids and must not fail the caller's work."""
+    for path in getattr(settings, "LICENSING_HOOKS", {}).get(event, ()):
+        transaction.on_commit(lambda path=path: _callables(path)(**ids))
+
+
+def payment_info(request: Any) -> dict[str, Any] | None:
+    """How this request is paid (method, status, pay link...) from the billing layer, if any."""
+    path = getattr(settings, "LICENSING_PAYMENT_INFO", "")
+    if not path:
+        return None
+    return _callables(path)(request)
