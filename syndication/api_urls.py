@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""The catalogue's API routes, mounted under /api/v1/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from syndication.api import StaffArticleImportView
+
+urlpatterns = [
+    path("staff/articles", StaffArticleImportView.as_view(), name="staff-articles-import"),
+]

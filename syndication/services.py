@@ -86,7 +86,7 @@ def article_update(
     )
     for name, value in fields.items():
         setattr(article, name, value)
-    if changed_published:
+    if changed_published and "updated_at" not in fields:
         article.updated_at = timezone.now()
     article.save()
     revision = None
