@@ -6,6 +6,7 @@ import dj_database_url
 
 from config.email_url import mailer_from_url
 from config.env import env_bool, env_int, env_list, env_str
+from config.tasks import periodic_jobs, tasks_setting
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks_db",
+    "jobs",
     "syndication",
     "licensing",
     "billing",
@@ -120,7 +122,10 @@ CACHES = {
     }
 }
 
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background work: the engine is chosen here alone (config/tasks.py, docs/tasks.md).
+TASKS = tasks_setting(
+    env_str("TASKS_BACKEND", "db"), redis_url=env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -162,6 +167,34 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # The stripe library logs every HTTP call at INFO; our gateway logs what matters.
+    "loggers": {"stripe": {"level": "WARNING"}},
 }
 # An approval leaves the partner at least this many days to pay.
 PAYMENT_WINDOW_DAYS = env_int("PAYMENT_WINDOW_DAYS", 14)
+
+# Background work (jobs/): retries, worker leases, the embedded scheduler, reminders.
+JOBS_RETRY_MAX_ATTEMPTS = env_int("JOBS_RETRY_MAX_ATTEMPTS", 5)
+JOBS_RETRY_BASE_SECONDS = float(env_str("JOBS_RETRY_BASE_SECONDS", "2"))
+JOBS_RETRY_MAX_DELAY_SECONDS = float(env_str("JOBS_RETRY_MAX_DELAY_SECONDS", "600"))
+# A worker that has not beaten its heart for this long is gone; its running task is re-queued.
+JOBS_WORKER_LEASE_SECONDS = float(env_str("JOBS_WORKER_LEASE_SECONDS", "30"))
+# A running task from a worker that never beat at all (plain db_worker) is re-queued after this.
+JOBS_ORPHAN_AFTER_SECONDS = env_int("JOBS_ORPHAN_AFTER_SECONDS", 3600)
+JOBS_HOUSEKEEPING_SECONDS = float(env_str("JOBS_HOUSEKEEPING_SECONDS", "5"))
+JOBS_SCHEDULES = periodic_jobs(sweep_every_seconds=env_int("JOBS_SWEEP_EVERY_SECONDS", 3600))
+# Days before a licence ends that its licensee is reminded, once per licence per reminder.
+LICENCE_EXPIRY_REMINDER_DAYS = [int(d) for d in env_list("LICENCE_EXPIRY_REMINDER_DAYS", "30,7")]
+
+# Stripe. Without a secret key the service runs with offline payments only.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+# Only to point the library at a stand-in; empty means Stripe itself.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
+STRIPE_TIMEOUT = float(env_str("STRIPE_TIMEOUT", "30"))
+
+# Composition: what licensing announces and who listens (see licensing/hooks.py).
+LICENSING_HOOKS: dict[str, list[str]] = {"awaiting_payment": ["billing.hooks.on_awaiting_payment"]}
+LICENSING_PAYMENT_INFO = "billing.selectors.payment_info_for_request"
