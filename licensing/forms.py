@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +53,6 @@ class RepublishForm(forms.Form):
     requester_type = forms.ChoiceField(label=_("You are"), choices=PartnerType.choices)
     country = forms.CharField(
         label=_("Country"),
-        max_length=2,
         help_text=_("Two-letter ISO code, e.g. GB or FR."),
     )
     reach = forms.IntegerField(
@@ -64,14 +63,20 @@ class RepublishForm(forms.Form):
     use_type = forms.ChoiceField(label=_("Use"), choices=UseType.choices)
     portion = forms.ChoiceField(label=_("Portion"), choices=Portion.choices)
     excerpt_words = forms.IntegerField(
-        label=_("Excerpt length (words)"), required=False, min_value=1
+        label=_("Excerpt length (words)"),
+        required=False,
+        min_value=1,
+        help_text=_("Only for an excerpt."),
     )
     territory = forms.ChoiceField(label=_("Territory"))
     term = forms.ChoiceField(label=_("Term"))
     exclusive = forms.BooleanField(label=_("Exclusive in the territory"), required=False)
     translation = forms.BooleanField(label=_("We will translate it"), required=False)
     translation_language = forms.CharField(
-        label=_("Into which language"), max_length=16, required=False
+        label=_("Into which language"),
+        max_length=16,
+        required=False,
+        help_text=_("Only when you translate it."),
     )
     include_images = forms.BooleanField(label=_("Include images"), required=False, initial=True)
     intended_url = forms.URLField(
@@ -91,10 +96,13 @@ class RepublishForm(forms.Form):
     )
 
     def __init__(self, *args: Any, card: RateCard, mode: str = "submit", **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.mode = mode
-        self.fields["territory"].choices = [(t.code, t.label) for t in card.territories.all()]
-        self.fields["term"].choices = [(t.code, t.label) for t in card.terms.all()]
+        territory = cast(forms.ChoiceField, self.fields["territory"])
+        term = cast(forms.ChoiceField, self.fields["term"])
+        territory.choices = [(t.code, t.label) for t in card.territories.all()]
+        term.choices = [(t.code, t.label) for t in card.terms.all()]
         if mode == "quote":
             for name in CONTACT_FIELDS:
                 self.fields[name].required = False
@@ -119,7 +127,7 @@ class RepublishForm(forms.Form):
         return country.upper()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("portion") == Portion.EXCERPT and not data.get("excerpt_words"):
             self.add_error("excerpt_words", _("Say how many words the excerpt will have."))
         if data.get("translation") and not (data.get("translation_language") or "").strip():

@@ -142,7 +142,10 @@ def _move(
     request.status = to
     request.status_changed_at = timezone.now()
     fields = ["status", "status_changed_at", "updated_at"]
-    if note and action in {"refused", "auto_refused", "approved", "cancelled", "withdrawn"}:
+    # The decision note is what the desk tells the partner; automatic approvals keep their
+    # reason in the audit row only.
+    noted = {"refused", "auto_refused", "cancelled", "withdrawn"} | ({"approved"} if actor else set())
+    if note and action in noted:
         request.decision_note = note
         fields.append("decision_note")
     if to not in OPEN and request.info_requested_at is not None:
@@ -175,6 +178,7 @@ def licence_request_submit(
     article_ids: list[int],
     use: UseSpec,
     terms_accepted: bool,
+    allow_auto_approval: bool = True,
     channel: str = "web",
     intended_url: str = "",
     outlet: str = "",
@@ -184,7 +188,10 @@ def licence_request_submit(
     actor_label: str = "",
 ) -> LicenceRequest:
     """File a request at the quoted price, then decide what the rate card decides on its own:
-    refuse what can never be licensed, approve what the card approves automatically."""
+    refuse what can never be licensed, approve what the card approves automatically.
+
+    `allow_auto_approval=False` leaves even an approvable quote to staff: for requesters who have
+    not proved they speak for the partner (an anonymous form matched by email)."""
     if not terms_accepted:
         raise DomainError("Accept the licence terms to send the request.", field="accept_terms")
     if not contact_email:
@@ -241,7 +248,7 @@ def licence_request_submit(
             note=reasons,
             data={"refusals": [r.code for r in quote.refusals]},
         )
-    elif quote.auto_approve:
+    elif quote.auto_approve and allow_auto_approval:
         _approve_locked(request, actor=None, actor_label="system", note=quote.auto_approve_reason)
     return request
 

@@ -156,8 +156,8 @@ def _initial(request: HttpRequest, partner: Partner | None, card: RateCard) -> d
         "territory": territories[0].code if territories else "",
         "term": terms[0].code if terms else "",
     }
-    if partner is not None:
-        user = request.user
+    user = request.user
+    if partner is not None and user.is_authenticated:
         initial.update(
             contact_name=user.get_full_name() or user.get_username(),
             contact_email=user.email,
@@ -235,7 +235,10 @@ def republish_index(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     sections = list(
-        catalogue.exclude(section="").order_by("section").values_list("section", flat=True).distinct()
+        catalogue.exclude(section="")
+        .order_by("section")
+        .values_list("section", flat=True)
+        .distinct()
     )
     return render(
         request,
@@ -329,15 +332,19 @@ def _submit(
         try:
             # One transaction: a refused submission must not leave a new partner behind.
             with transaction.atomic():
-                partner = member or partner_find_or_create_for_contact(
-                    email=data["contact_email"],
-                    name=data["contact_name"],
-                    outlet=data["outlet"],
-                    partner_type=data["requester_type"],
-                    country=data["country"],
-                    website=data["website"],
-                    reach=data["reach"],
-                )
+                # A signed-in member speaks for its partner. An anonymous visitor whose email
+                # matches an existing partner has proved nothing, so staff decide its request.
+                partner, trusted_identity = (member, True) if member else (None, False)
+                if partner is None:
+                    partner, trusted_identity = partner_find_or_create_for_contact(
+                        email=data["contact_email"],
+                        name=data["contact_name"],
+                        outlet=data["outlet"],
+                        partner_type=data["requester_type"],
+                        country=data["country"],
+                        website=data["website"],
+                        reach=data["reach"],
+                    )
                 licence_request = licence_request_submit(
                     partner=partner,
                     contact_name=data["contact_name"],
@@ -345,6 +352,7 @@ def _submit(
                     article_ids=[article.pk],
                     use=form.use_spec(),
                     terms_accepted=data["accept_terms"],
+                    allow_auto_approval=trusted_identity,
                     channel=Channel.WEB,
                     intended_url=data["intended_url"],
                     outlet=data["outlet"],
@@ -358,10 +366,12 @@ def _submit(
             add_domain_error(form, exc, aliases=SERVICE_FIELD_ALIASES)
         else:
             return HttpResponseSeeOther(status_path(licence_request))
+    # Keep the price in view while the visitor fixes the form, when the use itself is valid.
+    quote = _quote_context(RepublishForm(request.POST, card=card, mode="quote"), article, member)
     return render(
         request,
         "licensing/republish.html",
-        _page_context(request, article, form=form, quote=None, card=card, member=member),
+        _page_context(request, article, form=form, quote=quote, card=card, member=member),
     )
 
 
@@ -415,9 +425,10 @@ def _timeline(licence_request: LicenceRequest) -> list[dict[str, Any]]:
             }
             note = f"{change} {note}".strip()
         # Who acted is deliberately left out: staff names stay inside the building.
+        label = EVENT_LABELS.get(event.action) or event.action.replace("_", " ").capitalize()
         entries.append(
             {
-                "label": EVENT_LABELS.get(event.action, event.action.replace("_", " ").capitalize()),
+                "label": label,
                 "at": event.created_at,
                 "note": note,
             }

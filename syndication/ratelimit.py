@@ -1,4 +1,4 @@
-"""A small fixed-window rate limiter on Django's cache, for public forms (e.g. "10/h" per client IP)."""
+"""A small fixed-window rate limiter on Django's cache, for public forms ("10/h" per client IP)."""
 
 from __future__ import annotations
 

@@ -147,18 +147,21 @@ def partner_find_or_create_for_contact(
     country: str,
     website: str = "",
     reach: int = 0,
-) -> Partner:
-    """The partner a public-form requester speaks for: an existing contact or billing email
-    matches; otherwise a new, unverified partner that staff will check."""
+) -> tuple[Partner, bool]:
+    """The partner a public-form requester speaks for, and whether it was created now.
+
+    An existing contact or billing email matches; otherwise a new, unverified partner that staff
+    will check. Nobody proved they own the address, so callers must not let a matched partner's
+    standing (verified, contract) decide anything on its own."""
     from syndication.models import PartnerContact
 
     email = email.strip().lower()
     contact = PartnerContact.objects.select_related("partner").filter(email__iexact=email).first()
     if contact is not None:
-        return contact.partner
+        return contact.partner, False
     partner = Partner.objects.filter(billing_email__iexact=email).first()
     if partner is not None:
-        return partner
+        return partner, False
     if partner_type not in PartnerType.values:
         raise DomainError("Choose a known requester type.", field="requester_type")
     partner = Partner.objects.create(
@@ -172,7 +175,7 @@ def partner_find_or_create_for_contact(
         verified=False,
     )
     PartnerContact.objects.create(partner=partner, name=name.strip(), email=email)
-    return partner
+    return partner, True
 
 
 def _domain(url: str) -> str:
