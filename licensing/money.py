@@ -13,13 +13,16 @@ DEFAULT_EXPONENT = 2
 
 # Wide enough that a fee times a dozen four-place factors is exact; rounding is always explicit.
 CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)
+_UNITS = {currency: Decimal(1).scaleb(-places) for currency, places in CURRENCIES.items()}
 
 
 def _decimal(amount: Decimal | int) -> Decimal:
+    if isinstance(amount, Decimal):
+        return amount
     # A float here is a bug upstream (0.1 is not a tenth); refuse it rather than guess.
-    if isinstance(amount, float) or not isinstance(amount, (Decimal, int)):
-        raise TypeError(f"money must be Decimal or int, not {type(amount).__name__}")
-    return Decimal(amount)
+    if isinstance(amount, int) and not isinstance(amount, bool):
+        return Decimal(amount)
+    raise TypeError(f"money must be Decimal or int, not {type(amount).__name__}")
 
 
 def exponent(currency: str) -> int:
@@ -28,7 +31,8 @@ def exponent(currency: str) -> int:
 
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of the currency: Decimal("0.01") for GBP, Decimal("1") for JPY."""
-    return Decimal(1).scaleb(-exponent(currency), context=CONTEXT)
+    unit = _UNITS.get(currency)
+    return unit if unit is not None else Decimal(1).scaleb(-exponent(currency), context=CONTEXT)
 
 
 def quantize(amount: Decimal | int, currency: str) -> Decimal:
@@ -50,7 +54,7 @@ def round_to_increment(amount: Decimal | int, increment: Decimal) -> Decimal:
 
 
 def format_money(amount: Decimal | int, currency: str) -> str:
-    """ "£1,200.00", "-$5.00", "¥500"; a currency without a symbol: "12.00 CHF"."""
+    """With the currency's symbol: "£1,200.00", "-$5.00", "¥500"; else "12.00 CHF"."""
     q = quantize(amount, currency)
     sign = "-" if q < 0 else ""
     body = f"{q.copy_abs():,.{exponent(currency)}f}"

@@ -12,25 +12,11 @@ from typing import Any, NamedTuple
 
 from licensing.money import CONTEXT, CURRENCIES, format_money, quantize, round_to_increment
 
-USE_TYPES = (
-    "web",
-    "print",
-    "newsletter",
-    "broadcast",
-    "translation",
-    "education",
-    "intranet",
-    "book",
-)
+USE_TYPES = ("web", "print", "newsletter", "broadcast", "translation", "education", "intranet",
+             "book")  # fmt: skip
 PORTIONS = ("full", "excerpt", "summary")  # summary = headline and summary
-REQUESTER_TYPES = (
-    "commercial",
-    "nonprofit",
-    "education",
-    "broadcaster",
-    "government",
-    "individual",
-)
+REQUESTER_TYPES = ("commercial", "nonprofit", "education", "broadcaster", "government",
+                   "individual")  # fmt: skip
 PORTION_LABELS = {"full": "full article", "excerpt": "excerpt", "summary": "headline and summary"}
 MAX_PREMIUM_PERCENT = Decimal(1000)  # the model's own cap; a surcharge may exceed 100%
 TIMES = "\u00d7"  # the multiplication sign of rule texts, as in "Reach 100,000+ \u00d71.5"
@@ -179,18 +165,20 @@ class Quote:
                 return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
             return value
 
-        return plain(self)
+        snapshot: dict[str, Any] = plain(self)
+        return snapshot
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Quote:
-        money = {k: Decimal(d[k]) for k in ("subtotal", "discount", "total")}
-        return cls(
-            **{**d, **money},
-            lines=tuple(LineItem(**{**x, "amount": Decimal(x["amount"])}) for x in d["lines"]),
-            valid_until=date.fromisoformat(d["valid_until"]),
-            refusals=tuple(Refusal(**r) for r in d["refusals"]),
-            exclusions=tuple(d["exclusions"]),
+        money = ("subtotal", "discount", "total")
+        values: dict[str, Any] = {k: Decimal(v) if k in money else v for k, v in d.items()}
+        values["lines"] = tuple(
+            LineItem(**x | {"amount": Decimal(x["amount"])}) for x in d["lines"]
         )
+        values["valid_until"] = date.fromisoformat(d["valid_until"])
+        values["refusals"] = tuple(Refusal(**r) for r in d["refusals"])
+        values["exclusions"] = tuple(d["exclusions"])
+        return cls(**values)
 
 
 class QuoteError(ValueError):
@@ -280,7 +268,11 @@ def _plan(
         tier = max(tiers, key=lambda t: t.min_reach)
         steps.append(("reach", f"Reach {tier.min_reach:,}+ {_times(tier.factor)}", tier.factor))
     steps.append(
-        ("territory", f"Territory: {territory.label} {_times(territory.factor)}", territory.factor)
+        (
+            "territory",
+            f"Territory: {territory_label(card, territory)} {_times(territory.factor)}",
+            territory.factor,
+        )
     )
     steps.append(("term", f"Term: {term.label} {_times(term.factor)}", term.factor))
     if use.exclusive:
@@ -369,6 +361,13 @@ def _price(
     return lines, subtotal, discount, total
 
 
+def territory_label(card: RateCardData, territory: TerritoryOption) -> str:
+    """The territory as licensed: worldwide never includes the countries the card blocks."""
+    if not territory.countries and card.blocked_countries:
+        return f"{territory.label} except {', '.join(sorted(c.upper() for c in card.blocked_countries))}"
+    return territory.label
+
+
 def compute_quote(
     card: RateCardData,
     use: UseSpec,
@@ -390,9 +389,10 @@ def compute_quote(
                 refusals.append(refusal)
             else:
                 priced.append(article)
+        # A named territory that lists a blocked country is refused; worldwide is licensed with
+        # the blocked countries carved out (territory_label says so on the quote and licence).
         blocked = {c.upper() for c in card.blocked_countries}
-        if plan.territory.countries:  # an empty list is worldwide: it touches every country
-            blocked &= {c.upper() for c in plan.territory.countries}
+        blocked &= {c.upper() for c in plan.territory.countries}
         if blocked:
             where = f"{plan.territory.label} (which includes {', '.join(sorted(blocked))})"
             reason = f"We cannot license republication in {where}."

@@ -26,7 +26,15 @@ from licensing.models import (
     RequestStatus,
 )
 from licensing.money import quantize
-from licensing.quoting import LineItem, Quote, QuoteError, UseSpec, compute_quote
+from licensing.quoting import (
+    LineItem,
+    Quote,
+    QuoteError,
+    TerritoryOption,
+    UseSpec,
+    compute_quote,
+    territory_label,
+)
 from licensing.selectors import (
     article_facts,
     articles_for_quote,
@@ -144,7 +152,9 @@ def _move(
     fields = ["status", "status_changed_at", "updated_at"]
     # The decision note is what the desk tells the partner; automatic approvals keep their
     # reason in the audit row only.
-    noted = {"refused", "auto_refused", "cancelled", "withdrawn"} | ({"approved"} if actor else set())
+    noted = {"refused", "auto_refused", "cancelled", "withdrawn"} | (
+        {"approved"} if actor else set()
+    )
     if note and action in noted:
         request.decision_note = note
         fields.append("decision_note")
@@ -338,7 +348,9 @@ def licence_request_reprice(
         return request
     quote = Quote.from_dict(request.quote)
     adjustment = LineItem(
-        code="staff_adjustment", rule=f"Re-priced by staff: {reason.strip()}", amount=total - quote.total
+        code="staff_adjustment",
+        rule=f"Re-priced by staff: {reason.strip()}",
+        amount=total - quote.total,
     )
     new_quote = replace(quote, lines=(*quote.lines, adjustment), total=total, auto_approve=False)
     old_total = request.total
@@ -406,9 +418,7 @@ def licence_request_cancel(
 
 
 @transaction.atomic
-def licence_request_withdraw(
-    *, request: LicenceRequest, actor: Any, reason: str
-) -> LicenceRequest:
+def licence_request_withdraw(*, request: LicenceRequest, actor: Any, reason: str) -> LicenceRequest:
     """Staff call off an approval that has not been paid."""
     if not reason.strip():
         raise DomainError("Say why the approval is withdrawn.", field="reason")
@@ -434,7 +444,9 @@ def licence_request_mark_paid(
     request = _lock(request)
     if request.status in (S.PAID, S.FULFILLED, S.REFUNDED):
         return request
-    _move(request, S.PAID, action="paid", actor=actor, actor_label=actor_label, note=note, data=data)
+    _move(
+        request, S.PAID, action="paid", actor=actor, actor_label=actor_label, note=note, data=data
+    )
     _fulfil_locked(request, actor=actor, actor_label=actor_label)
     return request
 
@@ -579,6 +591,12 @@ def _issue_licences(request: LicenceRequest) -> list[Licence]:
         if line.get("code") == "contract"
     }
     fees = _article_fees(request, [item.article_id for item in items])
+    label = request.territory
+    if territory is not None:
+        option = TerritoryOption(
+            territory.code, territory.label, tuple(territory.countries), territory.factor
+        )
+        label = territory_label(rate_card_data(card), option)
     prefix = Publication.current().licence_prefix
     issued = []
     for item in items:
@@ -598,7 +616,7 @@ def _issue_licences(request: LicenceRequest) -> list[Licence]:
                 use_type=request.use_type,
                 portion=request.portion,
                 territory=request.territory,
-                territory_label=territory.label if territory else request.territory,
+                territory_label=label,
                 territory_countries=list(territory.countries) if territory else [],
                 term=request.term,
                 exclusive=request.exclusive,

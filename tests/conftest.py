@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
-
 from tests import factories as f
 
 
@@ -35,12 +33,16 @@ def article(publication):
 
 @pytest.fixture
 def api_client():
+    from rest_framework.test import APIClient
+
     return APIClient()
 
 
 @pytest.fixture
 def partner_client(partner):
     """An API client authenticated as `partner` with a fresh key."""
+    from rest_framework.test import APIClient
+
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {f.api_key_for(partner)}")
     return client

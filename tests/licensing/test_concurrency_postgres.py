@@ -89,9 +89,7 @@ def test_ten_concurrent_payments_issue_one_set_of_licences():
     request = new_request()
     services.licence_request_approve(request=request, actor=staff)
 
-    results = race(
-        *[lambda: services.licence_request_mark_paid(request=request, actor=staff)] * 10
-    )
+    results = race(*[lambda: services.licence_request_mark_paid(request=request, actor=staff)] * 10)
 
     assert not [r for r in results if isinstance(r, Exception)]
     request.refresh_from_db()
@@ -109,7 +107,12 @@ def test_concurrent_issuance_never_reuses_a_licence_number():
     for r in requests:
         services.licence_request_approve(request=r, actor=staff)
 
-    race(*[(lambda r=r: services.licence_request_mark_paid(request=r, actor=staff)) for r in requests])
+    race(
+        *[
+            (lambda r=r: services.licence_request_mark_paid(request=r, actor=staff))
+            for r in requests
+        ]
+    )
 
     numbers = list(Licence.objects.values_list("number", flat=True))
     assert len(numbers) == 6

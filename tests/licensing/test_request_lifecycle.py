@@ -49,7 +49,9 @@ def unverified_partner(db):
     return f.PartnerFactory(verified=False)
 
 
-def test_a_paid_request_waits_for_staff_then_for_payment(rate_card, article, unverified_partner, staff):
+def test_a_paid_request_waits_for_staff_then_for_payment(
+    rate_card, article, unverified_partner, staff
+):
     # Given a commercial partner asking for a web use of one article
     request = submit(unverified_partner, [article])
     assert request.status == S.SUBMITTED
@@ -71,8 +73,13 @@ def test_a_paid_request_waits_for_staff_then_for_payment(rate_card, article, unv
     assert not Licence.objects.exists()
 
 
-def test_payment_issues_one_numbered_licence_per_article(rate_card, publication, unverified_partner, staff):
-    first, second = f.ArticleFactory(publication=publication), f.ArticleFactory(publication=publication)
+def test_payment_issues_one_numbered_licence_per_article(
+    rate_card, publication, unverified_partner, staff
+):
+    first, second = (
+        f.ArticleFactory(publication=publication),
+        f.ArticleFactory(publication=publication),
+    )
     request = submit(unverified_partner, [first, second])
     services.licence_request_approve(request=request, actor=staff)
 
@@ -117,7 +124,9 @@ def test_a_free_education_use_is_approved_and_fulfilled_at_once(rate_card, artic
     assert licence.revision.number == 1
 
 
-def test_a_verified_partner_under_the_threshold_is_approved_automatically(rate_card, article, partner):
+def test_a_verified_partner_under_the_threshold_is_approved_automatically(
+    rate_card, article, partner
+):
     request = submit(partner, [article])  # £100, verified, card threshold £250
 
     assert request.status == S.AWAITING_PAYMENT
@@ -151,7 +160,9 @@ def test_refusing_needs_a_reason_and_happens_once(rate_card, article, unverified
     assert [a for a, _, _ in actions(request)].count("refused") == 1
 
 
-def test_an_illegal_move_is_a_conflict_and_changes_nothing(rate_card, article, unverified_partner, staff):
+def test_an_illegal_move_is_a_conflict_and_changes_nothing(
+    rate_card, article, unverified_partner, staff
+):
     request = submit(unverified_partner, [article])
     services.licence_request_refuse(request=request, actor=staff, reason="No.")
 
@@ -181,7 +192,9 @@ def test_repricing_keeps_the_explanation_adding_up(rate_card, article, unverifie
     assert event.data == {"from": "100.00", "to": "80.00", "currency": "GBP"}
 
 
-def test_asking_for_information_moves_the_request_into_review(rate_card, article, unverified_partner, staff):
+def test_asking_for_information_moves_the_request_into_review(
+    rate_card, article, unverified_partner, staff
+):
     request = submit(unverified_partner, [article])
 
     services.licence_request_ask_info(request=request, actor=staff, question="Which edition?")
@@ -204,7 +217,9 @@ def test_the_quote_is_frozen_when_the_rate_card_changes(rate_card, article, unve
     assert request.total == D("100.00")
 
 
-def test_stale_quotes_and_unpaid_approvals_lapse_once(rate_card, publication, unverified_partner, staff):
+def test_stale_quotes_and_unpaid_approvals_lapse_once(
+    rate_card, publication, unverified_partner, staff
+):
     stale = submit(unverified_partner, [f.ArticleFactory(publication=publication)])
     unpaid = submit(unverified_partner, [f.ArticleFactory(publication=publication)])
     services.licence_request_approve(request=unpaid, actor=staff)
@@ -220,7 +235,9 @@ def test_stale_quotes_and_unpaid_approvals_lapse_once(rate_card, publication, un
     assert statuses == {stale.pk: S.LAPSED, unpaid.pk: S.LAPSED, fresh.pk: S.SUBMITTED}
 
 
-def test_a_licence_names_the_revision_current_when_issued(rate_card, article, unverified_partner, staff):
+def test_a_licence_names_the_revision_current_when_issued(
+    rate_card, article, unverified_partner, staff
+):
     request = submit(unverified_partner, [article])
     article_update(article=article, body_html="<p>Corrected figure.</p>", correction_note="Fix")
     services.licence_request_approve(request=request, actor=staff)
@@ -248,3 +265,18 @@ def test_each_decision_emails_the_partner_once(
     from licensing.notifications import send_for_event
 
     assert send_for_event(request_id=request.pk, event_id=event.pk) == 0
+
+
+def test_a_worldwide_licence_names_the_countries_carved_out(
+    rate_card, article, unverified_partner, staff
+):
+    # The standard card blocks KP; worldwide is licensed without it.
+    use = UseSpec(use_type="web", territory="worldwide", term="30d", reach=50_000)
+    request = submit(unverified_partner, [article], use=use)
+    services.licence_request_approve(request=request, actor=staff)
+
+    services.licence_request_mark_paid(request=request, actor=staff)
+
+    licence = Licence.objects.get(request=request)
+    assert licence.territory_label == "Worldwide except KP"
+    assert licence.territory_countries == []
