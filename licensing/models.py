@@ -141,9 +141,7 @@ class Territory(models.Model):
     class Meta:
         ordering = ["position", "pk"]
         verbose_name_plural = "territories"
-        constraints = [
-            models.UniqueConstraint(fields=["card", "code"], name="uniq_territory")
-        ]
+        constraints = [models.UniqueConstraint(fields=["card", "code"], name="uniq_territory")]
 
 
 class Term(models.Model):

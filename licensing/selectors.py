@@ -57,7 +57,9 @@ def rate_card_data(card: RateCard) -> RateCardData:
             for t in sorted(card.reach_tiers.all(), key=lambda t: t.min_reach)
         ),
         territories=tuple(
-            TerritoryOption(code=t.code, label=t.label, countries=tuple(t.countries), factor=t.factor)
+            TerritoryOption(
+                code=t.code, label=t.label, countries=tuple(t.countries), factor=t.factor
+            )
             for t in card.territories.all()
         ),
         terms=tuple(
@@ -75,7 +77,9 @@ def rate_card_data(card: RateCard) -> RateCardData:
         minimum_fee=card.minimum_fee,
         rounding_increment=card.rounding_increment,
         free_uses=tuple(
-            FreeUse(label=f.label, use_type=f.use_type or None, requester_type=f.requester_type or None)
+            FreeUse(
+                label=f.label, use_type=f.use_type or None, requester_type=f.requester_type or None
+            )
             for f in card.free_uses.all()
         ),
         auto_approve_free=card.auto_approve_free,
