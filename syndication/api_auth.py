@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
-from rest_framework import authentication, exceptions, permissions
+from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.request import Request
 
 from syndication.models import ApiKey, Partner
@@ -78,3 +78,15 @@ class IsStaffUser(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
         return bool(user and getattr(user, "is_authenticated", False) and user.is_staff)
+
+
+class PartnerRateThrottle(throttling.SimpleRateThrottle):
+    """Requests per partner (all its keys together); anonymous callers are counted per IP by
+    AnonRateThrottle. The rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["partner"]."""
+
+    scope = "partner"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if not isinstance(request.user, PartnerPrincipal):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.partner.pk}
