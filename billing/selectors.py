@@ -1,0 +1,91 @@
+"""Reads about money that pages, the API, the admin and licensing's status page share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from billing import stripe_gateway as gateway
+from billing.models import SETTLED, Payment, PaymentMethod, PaymentStatus
+from licensing.links import status_token
+from licensing.models import LicenceRequest, RequestStatus
+
+# Statuses where a request has a payment story to tell.
+PAYABLE = (
+    RequestStatus.AWAITING_PAYMENT,
+    RequestStatus.PAID,
+    RequestStatus.FULFILLED,
+    RequestStatus.REFUNDED,
+    RequestStatus.LAPSED,
+    RequestStatus.CANCELLED,
+)
+
+
+def pay_url(request: LicenceRequest) -> str:
+    """The partner's stable pay link: it forwards to a live Checkout Session, renewing one that
+    expired while the approval is valid, so emails never carry a dead Stripe URL."""
+    return settings.SITE_URL + reverse("billing:pay", kwargs={"token": status_token(request)})
+
+
+def current_payment(request: LicenceRequest) -> Payment | None:
+    """The payment that speaks for the request: a settled one, else the newest."""
+    payments = list(Payment.objects.filter(request=request).order_by("-created_at", "-pk"))
+    settled = [p for p in payments if p.status in SETTLED]
+    chosen = settled or payments
+    return chosen[0] if chosen else None
+
+
+def live_checkout(request: LicenceRequest) -> Payment | None:
+    return (
+        Payment.objects.filter(
+            request=request,
+            method=PaymentMethod.CARD,
+            status=PaymentStatus.PENDING,
+            checkout_expires_at__gt=timezone.now(),
+        )
+        .exclude(checkout_url="")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def payment_info_for_request(request: LicenceRequest) -> dict[str, Any] | None:
+    """How this request is paid, for the status page and the API: method, status, pay_url,
+    invoice_url, amount, currency (plus what the partner can do). None for a free request or
+    one not yet approved."""
+    if request.status not in PAYABLE or request.total == 0:
+        return None
+    payment = current_payment(request)
+    awaiting = request.status == RequestStatus.AWAITING_PAYMENT
+    card_offered = gateway.is_configured() and request.partner.payment_method != "invoice"
+    info: dict[str, Any] = {
+        "method": payment.method if payment else "offline",
+        "status": payment.status if payment else PaymentStatus.PENDING.value,
+        "pay_url": None,
+        "invoice_url": None,
+        "amount": str(payment.amount if payment else request.total),
+        "currency": payment.currency if payment else request.currency,
+        "card_payment_offered": card_offered,
+        "offline_only": not gateway.is_configured(),
+        "amount_refunded": str(payment.amount_refunded) if payment else "0.00",
+    }
+    if payment is not None and payment.method == PaymentMethod.INVOICE:
+        info["invoice_url"] = payment.invoice_url or None
+        info["invoice_number"] = payment.invoice_number or None
+    if awaiting and card_offered:
+        info["pay_url"] = pay_url(request)
+    if payment is not None and payment.method == PaymentMethod.OFFLINE:
+        info["reference"] = payment.offline_reference
+    return info
+
+
+def requests_awaiting_payment() -> QuerySet[LicenceRequest]:
+    return (
+        LicenceRequest.objects.filter(status=RequestStatus.AWAITING_PAYMENT)
+        .select_related("partner")
+        .order_by("valid_until", "pk")
+    )
