@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from licensing import hooks
 from licensing.forms import COMMON_COUNTRIES, SERVICE_FIELD_ALIASES, RepublishForm
 from licensing.links import request_id_from_status_token, status_path
 from licensing.models import (
@@ -461,6 +462,7 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
             "territory_label": _option_label(card.territories, licence_request.territory),
             "term_label": _option_label(card.terms, licence_request.term),
             "can_cancel": licence_request.status in CANCELLABLE,
+            "payment": hooks.payment_info(licence_request),
             "token": token,
             "S": RequestStatus,
         },

@@ -10,6 +10,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from licensing import hooks
 from licensing.links import status_url
 from licensing.models import LicenceRequest, Portion, RateCard, RequestEvent, RequestStatus, UseType
 from licensing.quoting import UseSpec
@@ -330,8 +331,24 @@ class RequestEventSerializer(serializers.Serializer):
         return ACTOR_STAFF
 
 
+class PaymentInfoSerializer(serializers.Serializer):
+    method = serializers.CharField(help_text="card, invoice or offline")
+    status = serializers.CharField()
+    pay_url = serializers.URLField(allow_null=True, help_text="Where to pay by card, if offered.")
+    invoice_url = serializers.URLField(allow_null=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    offline_only = serializers.BooleanField()
+
+
 class RequestDetailOutputSerializer(RequestOutputSerializer):
     events = RequestEventSerializer(many=True, help_text="The audit trail, oldest first.")
+    # Only on the detail: it is read from the billing layer, one request at a time.
+    payment = serializers.SerializerMethodField()
 
     class Meta:
         ref_name = "LicenceRequestDetail"
+
+    @extend_schema_field(PaymentInfoSerializer(allow_null=True))
+    def get_payment(self, request: LicenceRequest) -> dict[str, Any] | None:
+        return hooks.payment_info(request)
