@@ -11,17 +11,23 @@ PY := $(VENV)/bin/python
 # Python 3.13 from pyenv (see .python-version), else whatever python3.13 is on the PATH.
 PY313 := $(shell PYENV_VERSION=$$(cat .python-version) pyenv which python 2>/dev/null || command -v python3.13)
 # Debian packages the service needs at run time and in tests.
-SYSTEM_PACKAGES := gettext
+# harfbuzz-subset makes WeasyPrint twice as fast; Amiri is the Arabic face for RTL packages;
+# poppler-utils reads PDFs back in tests; Java runs the Nu Html Checker (npm vnu-jar).
+SYSTEM_PACKAGES := gettext libharfbuzz-subset0 fonts-dejavu-core fonts-hosny-amiri poppler-utils
+# Commands we need, and the Debian package that brings each when the machine lacks it.
+SYSTEM_COMMANDS := java:default-jre-headless npm:npm
 STAMP_SYS := $(VENV)/.system-packages
 STAMP_PY := $(VENV)/.installed
+STAMP_NPM := node_modules/.installed
 
-.PHONY: help run test test-postgres lint format typecheck migrate seed sweep bench clean setup
+.PHONY: help run test test-tasks test-postgres lint format typecheck migrate seed sweep bench clean setup
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
 
 $(STAMP_SYS): Makefile
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done; \
+	  for c in $(SYSTEM_COMMANDS); do command -v $${c%%:*} >/dev/null || echo $${c#*:}; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages: $$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -36,7 +42,11 @@ $(STAMP_PY): requirements.txt requirements-dev.txt constraints.txt .python-versi
 	$(PY) -m pip install -q -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
-setup: $(STAMP_SYS) $(STAMP_PY) ## Install system packages and the virtualenv
+$(STAMP_NPM): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+setup: $(STAMP_SYS) $(STAMP_PY) $(STAMP_NPM) ## Install system packages, the virtualenv and npm tools
 
 migrate: setup ## Apply database migrations
 	$(PY) manage.py migrate --noinput -v 0
@@ -51,10 +61,14 @@ run: seed ## Serve on http://127.0.0.1:$(PORT) with demo data (SQLite by default
 	@echo "  Staff admin:     http://$(HOST):$(PORT)/admin/"
 	@echo "  API docs:        http://$(HOST):$(PORT)/api/docs/"
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "  Web server and task worker together; Ctrl-C stops both (docs/tasks.md)."
+	$(PY) manage.py serve $(HOST):$(PORT)
 
 test: setup ## Run the test suite on SQLite (DATABASE_URL=postgres://... for PostgreSQL)
 	$(PY) -m pytest $(if $(DATABASE_URL),,-m "not postgres") $(PYTEST_ARGS)
+
+test-tasks: setup ## Task tests on real workers (JOBS_TEST_ENGINE=rq, JOBS_TEST_WORKERS=2, DATABASE_URL)
+	$(PY) -m pytest tests/jobs -m worker $(PYTEST_ARGS)
 
 lint: setup ## ruff lint + format check, migrations check
 	$(PY) -m ruff check .

@@ -139,7 +139,14 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "syndication.api_errors.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_THROTTLE_RATES": {"partner": "600/min", "anon": "60/min"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "syndication.api_auth.PartnerRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "partner": env_str("API_PARTNER_RATE", "600/min"),
+        "anon": env_str("API_ANON_RATE", "60/min"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -154,6 +161,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LicenceRequestStatusEnum": "licensing.models.RequestStatus",
+        "LicenceStatusEnum": "licensing.models.LicenceStatus",
+    },
 }
 
 # Licensing knobs.
@@ -168,7 +179,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # The stripe library logs every HTTP call at INFO; our gateway logs what matters.
-    "loggers": {"stripe": {"level": "WARNING"}},
+    "loggers": {
+        "stripe": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 # An approval leaves the partner at least this many days to pay.
 PAYMENT_WINDOW_DAYS = env_int("PAYMENT_WINDOW_DAYS", 14)
@@ -198,3 +212,8 @@ STRIPE_TIMEOUT = float(env_str("STRIPE_TIMEOUT", "30"))
 # Composition: what licensing announces and who listens (see licensing/hooks.py).
 LICENSING_HOOKS: dict[str, list[str]] = {"awaiting_payment": ["billing.hooks.on_awaiting_payment"]}
 LICENSING_PAYMENT_INFO = "billing.selectors.payment_info_for_request"
+SYNDICATION_HOOKS = {"article_revised": ["licensing.aftercare.on_article_revised"]}
+
+# Ed25519 key (base64 of 32 raw bytes) that signs package bundles; derived from SECRET_KEY when
+# unset, so rotating SECRET_KEY then rotates the published key too (docs/packages.md).
+PACKAGE_SIGNING_KEY = env_str("PACKAGE_SIGNING_KEY", "")
