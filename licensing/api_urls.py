@@ -1,6 +1,6 @@
 """Routes of the partner API v1, mounted under /api/v1/. Paths have no trailing slash."""
 
-from django.urls import path
+from django.urls import include, path
 
 from licensing.api import views
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("articles", views.ArticlesApi.as_view(), name="api-articles"),
     path("licences", views.LicencesApi.as_view(), name="api-licences"),
     path("licences/<str:number>", views.LicenceDetailApi.as_view(), name="api-licence"),
+    path("", include("licensing.api_aftercare")),
+    path("", include("licensing.api_packages")),
 ]

@@ -5,7 +5,7 @@ that describes how a request is being paid. Licensing only knows the names of it
 from __future__ import annotations
 
 import logging
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from django.conf import settings
@@ -29,7 +29,7 @@ def fire_on_commit(event: str, **ids: Any) -> None:
     """Call every hook registered for `event` once the current transaction commits. Hooks should
     only enqueue tasks: they take ids and must not fail the caller's work."""
     for path in getattr(settings, "LICENSING_HOOKS", {}).get(event, ()):
-        transaction.on_commit(lambda path=path: _callables(path)(**ids))
+        transaction.on_commit(partial(_callables(path), **ids))
 
 
 def payment_info(request: Any) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -35,8 +36,16 @@ class Portion(models.TextChoices):
 # Rate cards
 # ---------------------------------------------------------------------------------------------
 
-FACTOR = dict(max_digits=8, decimal_places=4, validators=[MinValueValidator(Decimal("0"))])
-MONEY = dict(max_digits=12, decimal_places=2)
+def factor_field(**kwargs: Any) -> models.DecimalField:
+    """A multiplier such as ×1.25: four decimals, never negative."""
+    return models.DecimalField(
+        max_digits=8, decimal_places=4, validators=[MinValueValidator(Decimal("0"))], **kwargs
+    )
+
+
+def money_field(**kwargs: Any) -> models.DecimalField:
+    """An amount in the currency of its row (rate card or request), in major units."""
+    return models.DecimalField(max_digits=12, decimal_places=2, **kwargs)
 
 
 class RateCard(models.Model):
@@ -51,27 +60,25 @@ class RateCard(models.Model):
         default=False, help_text=_("Only published cards price requests.")
     )
     excerpt_max_words = models.PositiveIntegerField(default=300)
-    exclusivity_factor = models.DecimalField(default=Decimal("2"), **FACTOR)
-    translation_factor = models.DecimalField(default=Decimal("1.25"), **FACTOR)
-    image_fee = models.DecimalField(default=Decimal("0"), **MONEY)
+    exclusivity_factor = factor_field(default=Decimal("2"))
+    translation_factor = factor_field(default=Decimal("1.25"))
+    image_fee = money_field(default=Decimal("0"))
     premium_surcharge_percent = models.DecimalField(
         max_digits=6,
         decimal_places=2,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
     )
-    minimum_fee = models.DecimalField(default=Decimal("0"), **MONEY)
-    rounding_increment = models.DecimalField(
+    minimum_fee = money_field(default=Decimal("0"))
+    rounding_increment = money_field(
         default=Decimal("0"),
         help_text=_("Round each article's fee to this step, e.g. 0.50 or 5. Zero: to the penny."),
-        **MONEY,
     )
     auto_approve_free = models.BooleanField(default=True)
-    auto_approve_verified_max = models.DecimalField(
+    auto_approve_verified_max = money_field(
         null=True,
         blank=True,
         help_text=_("Verified partners are approved automatically up to this total."),
-        **MONEY,
     )
     blocked_countries = models.JSONField(
         default=list, blank=True, help_text=_('ISO codes never licensed, e.g. ["KP"].')
@@ -91,7 +98,7 @@ class BaseFee(models.Model):
     card = models.ForeignKey(RateCard, on_delete=models.CASCADE, related_name="base_fees")
     use_type = models.CharField(max_length=16, choices=UseType.choices)
     portion = models.CharField(max_length=8, choices=Portion.choices)
-    amount = models.DecimalField(validators=[MinValueValidator(Decimal("0"))], **MONEY)
+    amount = money_field(validators=[MinValueValidator(Decimal("0"))])
 
     class Meta:
         constraints = [
@@ -108,7 +115,7 @@ class Factor(models.Model):
     card = models.ForeignKey(RateCard, on_delete=models.CASCADE, related_name="factors")
     dimension = models.CharField(max_length=12, choices=FactorDimension.choices)
     key = models.CharField(max_length=16, help_text=_("A requester type or a use type."))
-    factor = models.DecimalField(**FACTOR)
+    factor = factor_field()
 
     class Meta:
         constraints = [
@@ -119,7 +126,7 @@ class Factor(models.Model):
 class ReachTier(models.Model):
     card = models.ForeignKey(RateCard, on_delete=models.CASCADE, related_name="reach_tiers")
     min_reach = models.PositiveBigIntegerField()
-    factor = models.DecimalField(**FACTOR)
+    factor = factor_field()
 
     class Meta:
         ordering = ["min_reach"]
@@ -135,7 +142,7 @@ class Territory(models.Model):
     countries = models.JSONField(
         default=list, blank=True, help_text=_("ISO codes; empty means worldwide.")
     )
-    factor = models.DecimalField(**FACTOR)
+    factor = factor_field()
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -149,7 +156,7 @@ class Term(models.Model):
     code = models.SlugField(max_length=32)
     label = models.CharField(max_length=100)
     days = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: perpetual."))
-    factor = models.DecimalField(**FACTOR)
+    factor = factor_field()
 
     class Meta:
         ordering = [models.F("days").asc(nulls_last=True)]
@@ -247,7 +254,7 @@ class LicenceRequest(models.Model):
     # The price, frozen: the card it came from and licensing.quoting.Quote.to_dict().
     rate_card = models.ForeignKey(RateCard, on_delete=models.PROTECT, related_name="requests")
     quote = models.JSONField()
-    total = models.DecimalField(**MONEY)
+    total = money_field()
     currency = models.CharField(max_length=3)
     valid_until = models.DateField()
     terms_accepted_at = models.DateTimeField()
@@ -360,7 +367,7 @@ class Licence(models.Model):
     exclusive = models.BooleanField(default=False)
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True, help_text=_("Empty: perpetual."))
-    fee = models.DecimalField(**MONEY)
+    fee = money_field()
     currency = models.CharField(max_length=3)
     # Counted against the partner's monthly contract allowance.
     covered_by_contract = models.BooleanField(default=False)
@@ -387,3 +394,6 @@ class Licence(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+from licensing import aftercare_models  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """Public pages of the licensing app: the republish catalogue and form, and request status."""
 
-from django.urls import path
+from django.urls import include, path
 
 from licensing import views
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("republish/<slug:slug>/quote", views.republish_quote, name="republish-quote"),
     path("requests/<str:token>/", views.request_status, name="request-status"),
     path("requests/<str:token>/cancel", views.request_cancel, name="request-cancel"),
+    path("", include("licensing.urls_aftercare")),
+    path("", include("licensing.urls_packages")),
 ]

@@ -363,3 +363,5 @@ class ApiKeyAdmin(admin.ModelAdmin):
             api_key_revoke(api_key=key, actor=request.user)
             revoked += 1
         self.message_user(request, f"Revoked {revoked} key(s).", level=messages.SUCCESS)
+
+from syndication import admin_webhooks  # noqa: E402,F401

@@ -276,3 +276,5 @@ class IdempotencyRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.partner_id}:{self.key}"
 
+
+from syndication.webhook_models import WebhookDelivery, WebhookEndpoint  # noqa: E402,F401

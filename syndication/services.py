@@ -7,7 +7,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -23,7 +22,8 @@ from syndication.models import (
 )
 from syndication.sanitize import clean_html, count_words
 
-User = AbstractBaseUser | AnonymousUser | None
+# Whoever acts: a staff user, or None for the system. Only real, saved users are recorded.
+User = Any
 
 # ---------------------------------------------------------------------------------------------
 # Articles and revisions
@@ -35,15 +35,19 @@ REVISED_FIELDS = ("headline", "standfirst", "body_html")
 def _unique_slug(base: str, *, exclude_pk: int | None = None) -> str:
     root = slugify(base, allow_unicode=False)[:180] or "article"
     slug, n = root, 2
-    while Article.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    taken = Article.objects.filter(slug=slug)
+    while (taken.exclude(pk=exclude_pk) if exclude_pk else taken).exists():
         slug, n = f"{root}-{n}", n + 1
+        taken = Article.objects.filter(slug=slug)
     return slug
 
 
 def _record_revision(*, article: Article, note: str, actor: User) -> ArticleRevision:
+    from syndication import hooks
+
     article.current_revision += 1
     article.save(update_fields=["current_revision"])
-    return ArticleRevision.objects.create(
+    revision = ArticleRevision.objects.create(
         article=article,
         number=article.current_revision,
         headline=article.headline,
@@ -53,6 +57,9 @@ def _record_revision(*, article: Article, note: str, actor: User) -> ArticleRevi
         correction_note=note,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+    # Licensing (corrections to licensees) listens through settings.SYNDICATION_HOOKS.
+    hooks.fire_on_commit(hooks.ARTICLE_REVISED, article_id=article.pk, revision_id=revision.pk)
+    return revision
 
 
 @transaction.atomic

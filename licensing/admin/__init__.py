@@ -4,3 +4,5 @@ The audit trail (RequestEvent) is shown read-only inside a request and registere
 from licensing.admin import licences, rate_cards, requests
 
 __all__ = ["licences", "rate_cards", "requests"]
+
+from licensing import admin_aftercare, admin_packages  # noqa: F401
