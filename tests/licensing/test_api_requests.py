@@ -107,6 +107,7 @@ def test_a_filed_request_comes_back_whole(rate_card, partner, partner_client, ar
         "decision_note": "",
         "licences": [],
         "status_url": body["status_url"],
+        "payment": None,  # nothing to pay until staff approve
         "events": [
             {
                 "action": "submitted",

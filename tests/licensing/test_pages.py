@@ -322,7 +322,11 @@ def test_a_logged_in_partner_user_gets_prefilled_fields_and_files_for_their_part
     assert Partner.objects.count() == 1
     status_page = client.get(response["Location"]).content.decode()
     assert '<span class="status status-awaiting_payment">Awaiting payment</span>' in status_page
-    assert "Payment instructions will follow by email." in status_page
+    # Without Stripe keys the page asks for a bank transfer quoting the request number.
+    assert (
+        f"Please pay {licence_request.total} GBP by bank transfer, quoting your request number "
+        f"{licence_request.pk}." in status_page
+    )
     assert "Cancel the request" not in status_page
 
 
