@@ -210,10 +210,23 @@ STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
 STRIPE_TIMEOUT = float(env_str("STRIPE_TIMEOUT", "30"))
 
 # Composition: what licensing announces and who listens (see licensing/hooks.py).
-LICENSING_HOOKS: dict[str, list[str]] = {"awaiting_payment": ["billing.hooks.on_awaiting_payment"]}
+LICENSING_HOOKS: dict[str, list[str]] = {
+    "awaiting_payment": ["billing.hooks.on_awaiting_payment"],
+    "fulfilled": ["licensing.tasks_packages.on_fulfilled", "licensing.aftercare.on_fulfilled"],
+    "licences_revoked": ["licensing.aftercare.on_licences_revoked"],
+}
 LICENSING_PAYMENT_INFO = "billing.selectors.payment_info_for_request"
 SYNDICATION_HOOKS = {"article_revised": ["licensing.aftercare.on_article_revised"]}
 
 # Ed25519 key (base64 of 32 raw bytes) that signs package bundles; derived from SECRET_KEY when
 # unset, so rotating SECRET_KEY then rotates the published key too (docs/packages.md).
 PACKAGE_SIGNING_KEY = env_str("PACKAGE_SIGNING_KEY", "")
+
+# Signed package download links (licensing/packages.py) stay valid this many days.
+PACKAGE_LINK_TTL_DAYS = env_int("PACKAGE_LINK_TTL_DAYS", 30)
+
+# Partner webhooks: HTTPS only unless loopback is allowed (local development and tests).
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+# Behind a reverse proxy the pixel must read the client address from X-Forwarded-For.
+TRACKING_TRUST_X_FORWARDED_FOR = env_bool("TRACKING_TRUST_X_FORWARDED_FOR", False)
