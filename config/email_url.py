@@ -35,4 +35,6 @@ def mailer_from_url(url: str) -> dict[str, Any]:
                 "timeout": int(query.get("timeout", "10")),
             },
         }
-    raise ImproperlyConfigured(f"EMAIL_URL scheme {scheme!r} is not one of console, file, smtp, smtps")
+    raise ImproperlyConfigured(
+        f"EMAIL_URL scheme {scheme!r} is not one of console, file, smtp, smtps"
+    )

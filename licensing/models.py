@@ -36,6 +36,7 @@ class Portion(models.TextChoices):
 # Rate cards
 # ---------------------------------------------------------------------------------------------
 
+
 def factor_field(**kwargs: Any) -> models.DecimalField:
     """A multiplier such as ×1.25: four decimals, never negative."""
     return models.DecimalField(
@@ -105,6 +106,9 @@ class BaseFee(models.Model):
             models.UniqueConstraint(fields=["card", "use_type", "portion"], name="uniq_base_fee")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.use_type}/{self.portion}: {self.amount}"
+
 
 class FactorDimension(models.TextChoices):
     REQUESTER = "requester", _("Requester type")
@@ -122,6 +126,9 @@ class Factor(models.Model):
             models.UniqueConstraint(fields=["card", "dimension", "key"], name="uniq_factor")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.key} ×{self.factor}"
+
 
 class ReachTier(models.Model):
     card = models.ForeignKey(RateCard, on_delete=models.CASCADE, related_name="reach_tiers")
@@ -133,6 +140,9 @@ class ReachTier(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["card", "min_reach"], name="uniq_reach_tier")
         ]
+
+    def __str__(self) -> str:
+        return f"reach {self.min_reach}+ ×{self.factor}"
 
 
 class Territory(models.Model):
@@ -150,6 +160,9 @@ class Territory(models.Model):
         verbose_name_plural = "territories"
         constraints = [models.UniqueConstraint(fields=["card", "code"], name="uniq_territory")]
 
+    def __str__(self) -> str:
+        return self.label
+
 
 class Term(models.Model):
     card = models.ForeignKey(RateCard, on_delete=models.CASCADE, related_name="terms")
@@ -161,6 +174,9 @@ class Term(models.Model):
     class Meta:
         ordering = [models.F("days").asc(nulls_last=True)]
         constraints = [models.UniqueConstraint(fields=["card", "code"], name="uniq_term")]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class BundleDiscount(models.Model):
@@ -178,12 +194,18 @@ class BundleDiscount(models.Model):
             models.UniqueConstraint(fields=["card", "min_articles"], name="uniq_bundle_discount")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.min_articles}+ articles: -{self.percent}%"
+
 
 class FreeUse(models.Model):
     card = models.ForeignKey(RateCard, on_delete=models.CASCADE, related_name="free_uses")
     label = models.CharField(max_length=200)
     use_type = models.CharField(max_length=16, choices=UseType.choices, blank=True)
     requester_type = models.CharField(max_length=16, choices=PartnerType.choices, blank=True)
+
+    def __str__(self) -> str:
+        return self.label
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,6 +319,9 @@ class RequestArticle(models.Model):
             models.UniqueConstraint(fields=["request", "article"], name="uniq_request_article")
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.request_id}: {self.article_id} r{self.revision_id}"
+
 
 class RequestEvent(models.Model):
     """The audit trail: one row per change to a request, written by the service that made it."""
@@ -350,6 +375,9 @@ class LicenceNumberSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year"], name="uniq_licence_sequence")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
 
 
 class Licence(models.Model):

@@ -364,7 +364,8 @@ def _price(
 def territory_label(card: RateCardData, territory: TerritoryOption) -> str:
     """The territory as licensed: worldwide never includes the countries the card blocks."""
     if not territory.countries and card.blocked_countries:
-        return f"{territory.label} except {', '.join(sorted(c.upper() for c in card.blocked_countries))}"
+        carved_out = ", ".join(sorted(c.upper() for c in card.blocked_countries))
+        return f"{territory.label} except {carved_out}"
     return territory.label
 
 

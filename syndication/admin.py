@@ -364,4 +364,5 @@ class ApiKeyAdmin(admin.ModelAdmin):
             revoked += 1
         self.message_user(request, f"Revoked {revoked} key(s).", level=messages.SUCCESS)
 
+
 from syndication import admin_webhooks  # noqa: E402,F401

@@ -49,9 +49,7 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
         if not raw_key:
             raise exceptions.AuthenticationFailed("Empty API key.")
         key = (
-            ApiKey.objects.select_related("partner")
-            .filter(digest=api_key_digest(raw_key))
-            .first()
+            ApiKey.objects.select_related("partner").filter(digest=api_key_digest(raw_key)).first()
         )
         if key is None or key.revoked_at is not None:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")

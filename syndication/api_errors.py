@@ -1,5 +1,5 @@
 """One exception handler for the whole API: every error is JSON with a code, a message and the
-fields at fault, e.g. {"error": {"code": "invalid", "message": "...", "fields": {"term": [...]}}}."""
+fields at fault, e.g. {"error": {"code": "invalid", "message": "…", "fields": {"term": ["…"]}}}."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from syndication.errors import DomainError
 
 def _fields_from_detail(detail: Any) -> dict[str, Any]:
     if isinstance(detail, dict):
-        return {key: value for key, value in detail.items()}
+        return dict(detail)
     if isinstance(detail, list):
         return {"non_field_errors": detail}
     return {}

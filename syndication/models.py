@@ -3,6 +3,8 @@ partner outlets, their people and their API keys."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -14,7 +16,7 @@ RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi"}
 class Publication(models.Model):
     name = models.CharField(max_length=200)
     site_url = models.URLField()
-    # The wording of the credit line printed on every package, e.g. "Originally published by {name}".
+    # The wording of the credit line printed on every package ("Originally published by ...").
     credit_line = models.CharField(
         max_length=300,
         default="This article was originally published by {publication} on {date}.",
@@ -87,7 +89,7 @@ class Article(models.Model):
     def is_rtl(self) -> bool:
         return self.language.split("-")[0].lower() in RTL_LANGUAGES
 
-    def is_embargoed(self, now: timezone.datetime | None = None) -> bool:
+    def is_embargoed(self, now: datetime | None = None) -> bool:
         return self.embargo_until is not None and self.embargo_until > (now or timezone.now())
 
 

@@ -18,7 +18,9 @@ def test_without_stripe_keys_the_status_page_asks_for_a_bank_transfer(rate_card,
 
     page = Client().get(status_path(request)).content.decode()
 
-    assert f"Please pay 100.00 GBP by bank transfer, quoting your request number {request.pk}" in page
+    assert (
+        f"Please pay 100.00 GBP by bank transfer, quoting your request number {request.pk}" in page
+    )
     assert "by card" not in page
 
 

@@ -81,8 +81,9 @@ def test_unknown_email_scheme_is_refused():
         mailer_from_url("imap://mail.example")
 
 
-def test_database_urls_of_any_form():
-    assert dj_database_url.parse("sqlite:////tmp/x.sqlite3")["NAME"] == "/tmp/x.sqlite3"
+def test_database_urls_of_any_form(tmp_path):
+    path = tmp_path / "x.sqlite3"
+    assert dj_database_url.parse(f"sqlite:///{path}")["NAME"] == str(path)
     pg = dj_database_url.parse("postgres://postgres@127.0.0.1:5432/republish")
     assert (pg["ENGINE"], pg["HOST"], pg["NAME"]) == (
         "django.db.backends.postgresql",

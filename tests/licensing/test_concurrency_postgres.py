@@ -33,7 +33,7 @@ def race(*calls: Callable[[], object]) -> list[object]:
         try:
             barrier.wait()
             results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the race's loser reports its error
+        except Exception as exc:
             results[i] = exc
         finally:
             connections.close_all()

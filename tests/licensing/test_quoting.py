@@ -2,7 +2,6 @@
 No Django: the engine is pure, so these run with `-p no:django`."""
 
 # The rule texts say "×1.5" with a real multiplication sign, on purpose.
-# ruff: noqa: RUF001, RUF003
 
 from __future__ import annotations
 

@@ -36,4 +36,3 @@ def test_a_partner_is_throttled_across_its_keys_and_another_partner_is_not(publi
 
     assert statuses == [200, 200, 200, 429]
     assert client_with(f.api_key_for(other)).get("/api/v1/articles").status_code == 200
-
