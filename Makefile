@@ -13,14 +13,15 @@ PY313 := $(shell PYENV_VERSION=$$(cat .python-version) pyenv which python 2>/dev
 # Debian packages the service needs at run time and in tests.
 # harfbuzz-subset makes WeasyPrint twice as fast; Amiri is the Arabic face for RTL packages;
 # poppler-utils reads PDFs back in tests; Java runs the Nu Html Checker (npm vnu-jar).
-SYSTEM_PACKAGES := gettext libharfbuzz-subset0 fonts-dejavu-core fonts-hosny-amiri poppler-utils
+# chromium is the browser the e2e tests drive through Playwright (which never downloads one).
+SYSTEM_PACKAGES := gettext libharfbuzz-subset0 fonts-dejavu-core fonts-hosny-amiri poppler-utils chromium
 # Commands we need, and the Debian package that brings each when the machine lacks it.
 SYSTEM_COMMANDS := java:default-jre-headless npm:npm
 STAMP_SYS := $(VENV)/.system-packages
 STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
 
-.PHONY: help run test test-tasks test-postgres lint format typecheck migrate seed sweep bench clean setup
+.PHONY: help screenshots run test test-tasks test-postgres lint format typecheck migrate seed sweep bench clean setup
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
@@ -90,3 +91,6 @@ bench: setup ## Run the benchmarks in bench/
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var
+
+screenshots: setup ## Save current screenshots of the main pages in docs/screenshots/ (docs/e2e.md)
+	$(PY) -m pytest tests/e2e/screenshots.py $(PYTEST_ARGS)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/v1/", include("syndication.api_urls")),
     path("api/v1/", include("licensing.api_urls")),
     path("billing/", include("billing.urls")),
+    path("portal/", include("licensing.portal.urls")),
+    path("staff/dashboard/", include("licensing.dashboard.urls")),
     path("", include("licensing.urls")),
 ]
 

@@ -111,9 +111,12 @@ def _email_context(licence: Licence, **extra: Any) -> dict[str, Any]:
 
 
 def packages_rerender(licence_ids: list[int], *, revision_id: int) -> None:
-    """HOOK POINT for the package engine: re-render the packages of these licences from the new
-    revision. Called by every correction; does nothing until the packages layer connects it."""
-    return None
+    """Re-render these licences' packages from the new revision, in the background after the
+    commit; the old revision's packages are kept. Imported here because licensing.packages
+    imports this module's URL helpers."""
+    from licensing import tasks_packages
+
+    tasks_packages.enqueue_rerender(licence_ids=licence_ids, revision_id=revision_id)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -38,3 +38,19 @@ def payment_info(request: Any) -> dict[str, Any] | None:
     if not path:
         return None
     return _callables(path)(request)
+
+
+def payments_for_partner(partner: Any) -> list[dict[str, Any]]:
+    """The partner's payments (receipts and invoices) as plain dicts, from the billing layer."""
+    path = getattr(settings, "LICENSING_PAYMENTS_LIST", "")
+    if not path:
+        return []
+    return list(_callables(path)(partner))
+
+
+def payments_between(start: Any, end: Any) -> Any:
+    """Every payment created between two dates (inclusive), as plain dicts, for staff exports."""
+    path = getattr(settings, "LICENSING_PAYMENTS_EXPORT", "")
+    if not path:
+        return iter(())
+    return _callables(path)(start, end)

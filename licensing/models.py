@@ -425,3 +425,4 @@ class Licence(models.Model):
 
 
 from licensing import aftercare_models  # noqa: E402,F401
+from licensing.package_models import Package  # noqa: E402,F401

@@ -230,3 +230,11 @@ WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
 # Behind a reverse proxy the pixel must read the client address from X-Forwarded-For.
 TRACKING_TRUST_X_FORWARDED_FOR = env_bool("TRACKING_TRUST_X_FORWARDED_FOR", False)
+
+# Partner portal and staff dashboard (licensing/portal, licensing/dashboard).
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:login"
+# Billing providers the portal and the dashboard read through licensing.hooks (plain dicts).
+LICENSING_PAYMENTS_LIST = "billing.portal.payments_for_partner"
+LICENSING_PAYMENTS_EXPORT = "billing.portal.payments_between"

@@ -280,6 +280,17 @@ def test_the_schema_describes_every_partner_endpoint(client):
         "articles_list",
         "licences_list",
         "licences_retrieve",
+        "licences_renew",
+        "licences_renewal_preview",
+        "licence_packages_list",
+        "licence_packages_download",
+        "corrections_list",
+        "corrections_acknowledge",
+        "webhooks_endpoint_retrieve",
+        "webhooks_endpoint_update",
+        "webhooks_endpoint_test",
+        "webhooks_deliveries_list",
+        "webhooks_deliveries_resend",
     }
     create = schema["paths"]["/api/v1/requests"]["post"]
     assert {"in": "header", "name": "Idempotency-Key"}.items() <= create["parameters"][0].items()

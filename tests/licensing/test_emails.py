@@ -226,6 +226,7 @@ def test_fulfilment_lists_the_licences_for_both_sides(article, submit):
     number = licence_request.licences.get().number
     ends = timezone.localdate() + timedelta(days=365)
     assert sorted(sent) == [
+        "licence_packages_ready",
         "request_fulfilled",
         "request_received",
         "staff_new_request",

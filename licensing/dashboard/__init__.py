@@ -1,0 +1,1 @@
+"""The staff dashboard: what waits, what failed, revenue, and CSV exports."""

@@ -1,0 +1,1 @@
+"""The partner portal: a partner's own requests, licences, keys, webhooks and payments."""
