@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 from django.tasks import TaskResultStatus
 
-from jobs.models import FailureKind, JobRun, RunStatus
+from jobs.models import FailureKind, JobRun, RunStatus, WorkerHeartbeat
 from tests.jobs import sample_tasks as t
 from tests.jobs.harness import LEASE_SECONDS, RETRY_BASE_SECONDS, wait_until
 
@@ -105,6 +105,13 @@ def test_a_worker_killed_mid_task_leaves_it_to_be_picked_up_and_the_effect_happe
     run = wait_until(
         lambda: (r := run_of(APPLY, key="crash")) and r.status == RunStatus.RUNNING and r,
         what="the run to be marked running",
+    )
+
+    # And its worker holds a lease (the test database is emptied between tests, heartbeats
+    # included, so a worker renews its row on its next housekeeping tick, not at once)
+    wait_until(
+        lambda: WorkerHeartbeat.objects.filter(worker_id=run.worker_id).exists(),
+        what=f"worker {run.worker_id} to renew its lease",
     )
 
     # When its worker is killed outright
