@@ -4,10 +4,12 @@ requests, licences, corrections, keys and webhooks."""
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
@@ -58,6 +60,42 @@ def test_a_user_without_a_partner_gets_a_polite_403(db):
 
     assert response.status_code == 403
     assert "This portal is for partner outlets" in text(response)
+
+
+def test_a_partner_user_resets_a_forgotten_password_by_email_and_signs_in(member):
+    # Given a partner user who has forgotten the password
+    client = Client()
+    member.user.email = "ada@gazette.example"
+    member.user.save(update_fields=["email"])
+
+    # When they ask for a reset, follow the emailed link and choose a new password
+    asked = client.post("/portal/password-reset/", {"email": "ada@gazette.example"})
+    [email] = mail.outbox
+    link = re.search(r"http://testserver(/portal/password-reset/[^/]+/[^/]+/)", email.body)
+    assert link, email.body
+    opened = client.get(link.group(1))
+    form_url = opened["Location"]
+    form = client.get(form_url)
+    saved = client.post(
+        form_url, {"new_password1": "tidal gauge 2026!", "new_password2": "tidal gauge 2026!"}
+    )
+    done = client.get(saved["Location"])
+
+    # Then the old password is gone and the new one signs them in
+    assert asked.status_code == 302 and asked["Location"] == "/portal/password-reset/sent/"
+    assert email.to == ["ada@gazette.example"]
+    assert f"Your username is {member.user.username}." in email.body
+    assert opened.status_code == 302 and form_url.endswith("/set-password/")
+    assert "Choose a new password" in text(form) and 'name="new_password1"' in text(form)
+    assert saved.status_code == 302 and saved["Location"] == "/portal/password-reset/done/"
+    assert done.status_code == 200
+    signed_out = Client()
+    assert not signed_out.login(username=member.user.username, password="correct horse battery")
+    signed_in = signed_out.post(
+        "/portal/login/", {"username": member.user.username, "password": "tidal gauge 2026!"}
+    )
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/portal/"
+    assert "This link has been used or has expired." in text(client.get(form_url))
 
 
 # -- Requests and what needs attention ---------------------------------------------------------
@@ -371,6 +409,33 @@ def test_account_and_receipts_come_from_billing_through_the_hook(
     assert "Card (Stripe Checkout)" in account
     assert "£100.00" in payments and f"/portal/payments/{payment.pk}/receipt" in payments
     assert "BACS-77" in receipt
+
+
+def test_an_invoice_is_listed_with_its_link_on_the_payments_page(
+    portal, gazette, rate_card, article
+):
+    from billing.models import Payment, PaymentMethod, PaymentStatus
+
+    # Given an invoice partner's request with an open Stripe invoice
+    request = file_request(gazette, article)
+    Payment.objects.filter(request=request).delete()
+    Payment.objects.create(
+        request=request,
+        method=PaymentMethod.INVOICE,
+        amount=Decimal("100.00"),
+        currency="GBP",
+        status=PaymentStatus.PENDING,
+        stripe_invoice_id="in_test_77",
+        invoice_url="https://invoice.stripe.example/i/in_test_77",
+        invoice_number="HC-INV-0077",
+    )
+
+    page = text(portal.get("/portal/payments/"))
+
+    # Then the row names the invoice and links to it; no receipt while it is unpaid
+    assert '<a href="https://invoice.stripe.example/i/in_test_77">Invoice HC-INV-0077</a>' in page
+    assert "Invoice (Stripe)" in page and "Pending" in page and "£100.00" in page
+    assert "/receipt" not in page
 
 
 def test_another_partners_receipt_is_404(portal, rival, rate_card, article):
