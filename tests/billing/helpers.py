@@ -1,14 +1,21 @@
-"""Shared steps for the billing stories: a request approved and awaiting payment."""
+"""Shared steps for the billing stories: a request approved and awaiting payment, an invoiced
+partner, the emails sent, and the partner pressing "renew" on the pay link."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import requests
 from django.conf import settings
+from django.core import mail
+from django.core.mail import EmailMessage
 
 from licensing import services as licensing
 from licensing.models import LicenceRequest
 from licensing.quoting import UseSpec
+from syndication.models import Partner
+from syndication.models import PaymentMethod as PartnerPaymentMethod
 from tests import factories as f
 
 # The live server answers each request in its own thread. With SQLite's in-memory test database
@@ -37,3 +44,31 @@ def approved_request(*, partner=None, articles=None, staff=None) -> LicenceReque
     licensing.licence_request_approve(request=request, actor=staff or f.StaffFactory())
     request.refresh_from_db()
     return request
+
+
+def invoice_partner(**kwargs: Any) -> Partner:
+    """An account partner paying by Stripe invoice on 14 days' terms."""
+    fields: dict[str, Any] = {
+        "verified": False,
+        "payment_method": PartnerPaymentMethod.INVOICE,
+        "payment_terms_days": 14,
+    }
+    return f.PartnerFactory(**(fields | kwargs))
+
+
+def sent(template: str) -> list[EmailMessage]:
+    """The emails sent so far from one template."""
+    return [m for m in mail.outbox if m.extra_headers.get("X-Template") == template]
+
+
+def ask_for_a_fresh_session(pay_url: str) -> requests.Response:
+    """The partner opens the pay link in a browser and presses the renew button."""
+    browser = requests.Session()
+    browser.get(pay_url, timeout=10)
+    return browser.post(
+        pay_url,
+        data={"csrfmiddlewaretoken": browser.cookies.get("csrftoken")},
+        headers={"Referer": pay_url},
+        timeout=10,
+        allow_redirects=False,
+    )
