@@ -134,22 +134,30 @@ def _paid(licence: Licence) -> bool:
     return RequestEvent.objects.filter(request=request, action="paid").exists()
 
 
+def _whole_seconds(value: datetime) -> datetime:
+    """Machine-readable dates in the packages are whole seconds: HTML's `<time datetime>` allows
+    at most three fractional digits (the Nu Html Checker rejects the six the database keeps),
+    and a partner's ninjs parser need not cope with them either."""
+    return value.replace(microsecond=0)
+
+
 def package_data_for(*, licence: Licence, revision: ArticleRevision) -> PackageData:
     """The frozen input of every renderer for one licence and one revision of its article. Works
-    on an unsaved licence too (package_preview), and then reads nothing but the article."""
+    on an unsaved licence too (package_preview), and then reads nothing but the article. Every
+    date is cut to whole seconds here, once, for all formats."""
     article = revision.article
     publication = article.publication
     partner = licence.partner
     request: LicenceRequest = licence.request
     images, missing = _images(revision, include_images=request.include_images)
-    issued_at = licence.issued_at or timezone.now()
+    issued_at = _whole_seconds(licence.issued_at or timezone.now())
     return PackageData(
         article=ArticleText(
             uri=article.uri,
             canonical_url=article.canonical_url,
             headline=revision.headline,
             body_html=revision.body_html,
-            published_at=article.published_at,
+            published_at=_whole_seconds(article.published_at),
             revision=revision.number,
             standfirst=revision.standfirst,
             authors=tuple(article.authors),
@@ -157,7 +165,7 @@ def package_data_for(*, licence: Licence, revision: ArticleRevision) -> PackageD
             section=article.section,
             tags=tuple(article.tags),
             language=article.language,
-            updated_at=revision.created_at,
+            updated_at=_whole_seconds(revision.created_at),
             correction_note=revision.correction_note,
             withdrawn=article.withdrawn_at is not None,
         ),
