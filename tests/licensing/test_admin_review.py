@@ -134,9 +134,16 @@ def test_the_change_page_explains_the_request_and_offers_the_decisions(
     assert 'name="contact_email"' not in body
 
 
-def test_approving_from_the_change_page_waits_for_payment_and_tells_the_partner(
-    desk, rate_card, article, unverified_partner, staff, django_capture_on_commit_callbacks
+def test_approving_from_the_change_page_waits_for_payment_and_tells_partner_and_desk(
+    desk,
+    rate_card,
+    article,
+    unverified_partner,
+    staff,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
+    settings.STAFF_NOTIFICATION_EMAILS = ["desk@courier.example"]
     # Given a paid request waiting for staff
     request = submit(unverified_partner, [article])
 
@@ -162,7 +169,7 @@ def test_approving_from_the_change_page_waits_for_payment_and_tells_the_partner(
             },
         )
 
-    # Then the request waits for payment, audited twice, and the partner has an email
+    # Then the request waits for payment, audited twice, and partner and desk each have an email
     assert done.status_code == 302
     assert done.url == change_page(request)
     request.refresh_from_db()
@@ -174,9 +181,78 @@ def test_approving_from_the_change_page_waits_for_payment_and_tells_the_partner(
     assert RequestEvent.objects.get(request=request, action="approved").actor == staff
     assert request.decision_note == "Fine by the desk."
     assert [(m.to, m.extra_headers["X-Template"]) for m in mail.outbox] == [
-        (["ada@gazette.example"], "request_awaiting_payment")
+        (["ada@gazette.example"], "request_awaiting_payment"),
+        (["desk@courier.example"], "staff_request_approved"),
     ]
+    desk_mail = mail.outbox[1]
+    assert f"{staff.get_username()} approved request {request.pk}" in desk_mail.body
+    assert "Fine by the desk." in desk_mail.body
     assert texts(done) == ["Approved: 1 request."]
+
+
+def test_asking_the_partner_for_information_from_the_change_page(
+    desk,
+    rate_card,
+    article,
+    unverified_partner,
+    staff,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    settings.STAFF_NOTIFICATION_EMAILS = ["desk@courier.example"]
+    # Given a submitted request
+    request = submit(unverified_partner, [article])
+    mail.outbox.clear()
+
+    # When staff press "Ask the partner for information", they are asked for the question
+    form = desk.post(change_page(request), {ACTION: "ask_info", "_selected_action": request.pk})
+    assert form.status_code == 200
+    assert form.templates[0].name == "admin/licensing/action_form.html"
+    assert "question" in form.context["form"].fields
+
+    # And an empty question is sent back with an error, changing nothing
+    empty = desk.post(
+        change_page(request),
+        {ACTION: "ask_info", "_selected_action": request.pk, "apply": "1", "question": " "},
+    )
+    assert empty.status_code == 200
+    assert empty.context["form"].errors == {"question": ["This field is required."]}
+    assert LicenceRequest.objects.get(pk=request.pk).info_requested_at is None
+
+    # When they send a question
+    with django_capture_on_commit_callbacks(execute=True):
+        done = desk.post(
+            change_page(request),
+            {
+                ACTION: "ask_info",
+                "_selected_action": request.pk,
+                "apply": "1",
+                "question": "Which edition will carry it?",
+            },
+        )
+
+    # Then the request is in review, marked as waiting for the partner, with the question audited
+    assert done.status_code == 302
+    assert done.url == change_page(request)
+    request.refresh_from_db()
+    assert request.status == S.IN_REVIEW
+    assert request.info_requested_at is not None
+    assert audit(request)[1:] == [
+        ("in_review", "submitted", "in_review"),
+        ("info_requested", "in_review", "in_review"),
+    ]
+    asked = RequestEvent.objects.get(request=request, action="info_requested")
+    assert (asked.note, asked.actor) == ("Which edition will carry it?", staff)
+    # And the partner has the question, the desk a copy
+    assert [(m.to, m.extra_headers["X-Template"]) for m in mail.outbox] == [
+        (["ada@gazette.example"], "request_info_requested"),
+        (["desk@courier.example"], "staff_request_info_requested"),
+    ]
+    assert "Which edition will carry it?" in mail.outbox[0].body
+    assert "Which edition will carry it?" in mail.outbox[1].body
+    assert texts(done) == ["Queried: 1 request."]
+    # And, being in review, it no longer offers "Start review"
+    assert desk.get(change_page(request)).context["review_buttons"][0] == ("approve", "Approve")
 
 
 def test_refusing_without_a_reason_shows_an_error_and_changes_nothing(

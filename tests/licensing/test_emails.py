@@ -105,6 +105,27 @@ def assert_staff_mail(message, licence_request) -> None:
     assert message.to == ["desk@courier.example"]
     assert link in message.body
     assert f'href="{link}"' in message.alternatives[0].content
+    assert message.alternatives[0].mimetype == "text/html"
+
+
+def assert_staff_decision_mail(message, licence_request, *, decided_by: str) -> None:
+    """A decision told to the desk names the request, the partner and who decided, in both
+    parts; the HTML escapes the names and the text does not."""
+    assert_staff_mail(message, licence_request)
+    html = message.alternatives[0].content
+    assert str(licence_request.pk) in message.subject
+    assert "Valley Gazette" in message.subject
+    assert "Partner: Valley Gazette (Commercial, GB)" in message.body
+    assert "Valley Gazette (Commercial, GB)" in html
+    assert decided_by in message.body
+    assert decided_by.replace("'", "&#x27;") in html
+    assert "&#x27;" not in message.body and "&#x27;" not in message.subject
+
+
+@pytest.fixture
+def editor(db):
+    """The desk editor who decides; a name with an apostrophe shows escaping in the HTML."""
+    return f.StaffFactory(first_name="Nia", last_name="O'Hara")
 
 
 def test_every_event_template_renders_its_three_parts(article, rate_card, newcomer, submit):
@@ -146,21 +167,30 @@ def test_a_new_request_tells_the_requester_and_the_desk(article, newcomer, submi
     assert_staff_mail(staff, licence_request)
 
 
-def test_a_refusal_gives_the_reason(newcomer, submit, act, staff):
+def test_a_refusal_gives_the_reason_to_the_partner_and_the_desk(newcomer, submit, act, editor):
     licence_request = submit(newcomer)
 
     sent = act(
         licence_request_refuse,
         request=licence_request,
-        actor=staff,
+        actor=editor,
         reason="We sold exclusive rights in the UK.",
     )
 
+    assert sorted(sent) == ["request_refused", "staff_request_refused"]
     message = sent["request_refused"]
-    assert list(sent) == ["request_refused"]
     assert message.subject == f"Request {licence_request.pk}: we cannot license this use"
     assert "We sold exclusive rights in the UK." in message.body
     assert_partner_mail(message, licence_request)
+    staff = sent["staff_request_refused"]
+    assert staff.subject == f"Refused: request {licence_request.pk} (Valley Gazette)"
+    assert staff.body.startswith(
+        f"Nia O'Hara refused request {licence_request.pk} from Valley Gazette."
+    )
+    assert "Refused by: Nia O'Hara" in staff.body
+    assert "The reason:\nWe sold exclusive rights in the UK." in staff.body
+    assert "We sold exclusive rights in the UK." in staff.alternatives[0].content
+    assert_staff_decision_mail(staff, licence_request, decided_by="Nia O'Hara")
 
 
 def test_a_blocked_territory_is_refused_automatically_with_the_engines_reason(newcomer, submit):
@@ -172,49 +202,147 @@ def test_a_blocked_territory_is_refused_automatically_with_the_engines_reason(ne
     assert_partner_mail(sent["request_refused"], licence_request)
 
 
-def test_an_approval_asks_for_payment(newcomer, submit, act, staff):
+def test_an_approval_asks_the_partner_for_payment_and_tells_the_desk(
+    article, newcomer, submit, act, editor
+):
     licence_request = submit(newcomer)
 
-    sent = act(licence_request_approve, request=licence_request, actor=staff)
+    sent = act(
+        licence_request_approve,
+        request=licence_request,
+        actor=editor,
+        note="Regular partner; fine to run.",
+    )
 
+    assert sorted(sent) == ["request_awaiting_payment", "staff_request_approved"]
     message = sent["request_awaiting_payment"]
     assert message.subject == f"Request {licence_request.pk} approved: 100.00 GBP to pay"
     assert "Payment instructions follow in a separate email." in message.body
     assert_partner_mail(message, licence_request)
+    staff = sent["staff_request_approved"]
+    licence_request.refresh_from_db()
+    assert staff.subject == (
+        f"Approved: request {licence_request.pk} for Valley Gazette, 100.00 GBP to pay"
+    )
+    assert staff.body.startswith(
+        f"Nia O'Hara approved request {licence_request.pk} for Valley Gazette. "
+        "It now waits for payment"
+    )
+    assert "Approved by: Nia O'Hara" in staff.body
+    assert f"To pay: 100.00 GBP, by {licence_request.valid_until:%-d %B %Y}" in staff.body
+    assert f"  - {article.headline}" in staff.body
+    assert "Note with the approval:\nRegular partner; fine to run." in staff.body
+    html = staff.alternatives[0].content
+    assert "<strong>100.00 GBP</strong>" in html
+    assert "Regular partner; fine to run." in html
+    assert_staff_decision_mail(staff, licence_request, decided_by="Nia O'Hara")
 
 
-def test_a_new_price_shows_old_and_new(newcomer, submit, act, staff):
+def test_an_automatic_approval_tells_the_desk_the_rate_card_decided(
+    article, rate_card, desk, django_capture_on_commit_callbacks
+):
+    # A verified partner under the card's auto-approval limit is approved with nobody deciding.
+    partner = f.PartnerFactory(name="Valley Gazette", verified=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        licence_request = licence_request_submit(
+            partner=partner,
+            contact_name=CONTACT,
+            contact_email="sean@valley.example",
+            article_ids=[article.pk],
+            use=WEB_GB,
+            terms_accepted=True,
+        )
+
+    assert licence_request.status == "awaiting_payment"
+    sent = {m.extra_headers["X-Template"]: m for m in mail.outbox}
+    staff = sent["staff_request_approved"]
+    assert staff.body.startswith(
+        f"Request {licence_request.pk} for Valley Gazette was approved automatically "
+        "under the rate card."
+    )
+    assert "Approved by: the rate card (automatic)" in staff.body
+    assert_staff_mail(staff, licence_request)
+
+
+def test_a_free_approval_tells_the_desk_once_as_licensed(newcomer, submit, act, editor):
+    # Given a request staff have re-priced to nothing
+    paid = submit(newcomer)
+    licence_request_reprice(request=paid, actor=editor, total=Decimal("0"), reason="Goodwill.")
+
+    # When they approve it, it is fulfilled at once
+    sent = act(licence_request_approve, request=paid, actor=editor)
+
+    # Then the desk hears of it once, as licensed, not also as "approved, to pay"
+
+    assert sorted(sent) == [
+        "licence_packages_ready",
+        "request_fulfilled",
+        "staff_request_fulfilled",
+    ]
+    assert_staff_mail(sent["staff_request_fulfilled"], paid)
+
+
+def test_a_new_price_shows_old_and_new_to_the_partner_and_the_desk(newcomer, submit, act, editor):
     licence_request = submit(newcomer)
 
     sent = act(
         licence_request_reprice,
         request=licence_request,
-        actor=staff,
+        actor=editor,
         total=Decimal("80"),
         reason="Regional outlet rate.",
     )
 
+    assert sorted(sent) == ["request_repriced", "staff_request_repriced"]
     message = sent["request_repriced"]
     assert message.subject == f"A new price for request {licence_request.pk}"
     assert "Was: 100.00 GBP\nNow: 80.00 GBP" in message.body
     assert "Why: Regional outlet rate." in message.body
     assert_partner_mail(message, licence_request)
+    staff = sent["staff_request_repriced"]
+    assert staff.subject == (
+        f"Re-priced: request {licence_request.pk} (Valley Gazette), now 80.00 GBP"
+    )
+    assert staff.body.startswith(
+        f"Nia O'Hara changed the price of request {licence_request.pk} from Valley Gazette."
+    )
+    assert "Re-priced by: Nia O'Hara" in staff.body
+    assert "Was: 100.00 GBP\nNow: 80.00 GBP\nThe reason: Regional outlet rate." in staff.body
+    html = staff.alternatives[0].content
+    assert "<s>100.00 GBP</s>" in html and "<strong>80.00 GBP</strong>" in html
+    assert "Regional outlet rate." in html
+    assert_staff_decision_mail(staff, licence_request, decided_by="Nia O'Hara")
 
 
-def test_a_question_from_the_desk_quotes_it(newcomer, submit, act, staff):
+def test_a_question_from_the_desk_quotes_it_to_the_partner_and_the_desk(
+    newcomer, submit, act, editor
+):
     licence_request = submit(newcomer)
 
     sent = act(
         licence_request_ask_info,
         request=licence_request,
-        actor=staff,
+        actor=editor,
         question="Will it run behind your paywall?",
     )
 
+    # Moving into review on the way sends nothing of its own; the question is the news.
+    assert sorted(sent) == ["request_info_requested", "staff_request_info_requested"]
     message = sent["request_info_requested"]
     assert message.subject == f"A question about your request {licence_request.pk}"
     assert "Will it run behind your paywall?" in message.body
     assert_partner_mail(message, licence_request)
+    staff = sent["staff_request_info_requested"]
+    assert staff.subject == f"Question sent: request {licence_request.pk} (Valley Gazette)"
+    assert staff.body.startswith(
+        f"Nia O'Hara asked Valley Gazette for more information about request {licence_request.pk}."
+    )
+    assert "Asked by: Nia O'Hara" in staff.body
+    assert f"Contact: {CONTACT} <sean@valley.example>" in staff.body
+    assert "The question:\nWill it run behind your paywall?" in staff.body
+    assert "Will it run behind your paywall?" in staff.alternatives[0].content
+    assert_staff_decision_mail(staff, licence_request, decided_by="Nia O'Hara")
 
 
 def test_fulfilment_lists_the_licences_for_both_sides(article, submit):

@@ -248,18 +248,18 @@ def test_a_licence_names_the_revision_current_when_issued(
     assert request.items.get().revision.number == 1
 
 
-def test_each_decision_emails_the_partner_once(
-    rate_card, article, unverified_partner, staff, django_capture_on_commit_callbacks
+def test_each_decision_emails_the_partner_and_the_desk_once(
+    rate_card, article, unverified_partner, staff, settings, django_capture_on_commit_callbacks
 ):
+    settings.STAFF_NOTIFICATION_EMAILS = ["desk@courier.example"]
     request = submit(unverified_partner, [article])
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
         services.licence_request_refuse(request=request, actor=staff, reason="Out of scope.")
 
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["ada@gazette.example"]
-    assert "Out of scope." in mail.outbox[0].body
+    assert [m.to for m in mail.outbox] == [["ada@gazette.example"], ["desk@courier.example"]]
+    assert all("Out of scope." in m.body for m in mail.outbox)
     # A second run of the same notice sends nothing.
     event = RequestEvent.objects.get(request=request, action="refused")
     from licensing.notifications import send_for_event
