@@ -9,7 +9,7 @@ from datetime import date
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
-from licensing.models import Licence, LicenceRequest, RateCard, RequestArticle
+from licensing.models import Licence, LicenceRequest, RateCard, RequestArticle, RequestStatus
 from licensing.quoting import (
     ArticleFacts,
     BundleDiscount,
@@ -125,16 +125,40 @@ def article_facts(article: Article) -> ArticleFacts:
     )
 
 
+# A request holds its contract-covered articles against the month it was quoted in, from the
+# moment it is filed, until it is refused, cancelled, lapsed or refunded. Counting requests still
+# waiting for staff is what stops two of them from both being priced at zero for the last
+# article of an allowance.
+ALLOWANCE_HOLDING_STATUSES = (
+    RequestStatus.SUBMITTED,
+    RequestStatus.IN_REVIEW,
+    RequestStatus.APPROVED,
+    RequestStatus.AWAITING_PAYMENT,
+    RequestStatus.PAID,
+    RequestStatus.FULFILLED,
+)
+
+
+def contract_articles_used(partner: Partner, *, today: date) -> int:
+    """Articles of this month's allowance already taken: the contract lines in the quotes of the
+    partner's live requests filed this month. Each covered article is one "contract" line, and a
+    licence is issued from exactly those lines, so issued licences are not counted again."""
+    quotes = LicenceRequest.objects.filter(
+        partner=partner,
+        status__in=ALLOWANCE_HOLDING_STATUSES,
+        created_at__year=today.year,
+        created_at__month=today.month,
+    ).values_list("quote", flat=True)
+    return sum(
+        1 for quote in quotes for line in quote.get("lines", []) if line.get("code") == "contract"
+    )
+
+
 def partner_facts(partner: Partner, *, today: date | None = None) -> PartnerFacts:
     remaining = None
     if partner.contract_monthly_allowance is not None:
         today = today or timezone.localdate()
-        used = Licence.objects.filter(
-            partner=partner,
-            issued_at__year=today.year,
-            issued_at__month=today.month,
-            covered_by_contract=True,
-        ).count()
+        used = contract_articles_used(partner, today=today)
         remaining = max(partner.contract_monthly_allowance - used, 0)
     return PartnerFacts(
         partner_type=partner.partner_type,

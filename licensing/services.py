@@ -206,6 +206,11 @@ def licence_request_submit(
         raise DomainError("Accept the licence terms to send the request.", field="accept_terms")
     if not contact_email:
         raise DomainError("Give an email address for the status link.", field="contact_email")
+    if partner.contract_monthly_allowance is not None:
+        # Two requests filed at once must not both take the last article of the allowance: the
+        # partner row serialises pricing against what the month has used (a no-op on SQLite,
+        # whose writers are serialised already).
+        list(Partner.objects.select_for_update().filter(pk=partner.pk).values_list("pk"))
     quote, card = quote_for(partner=partner, article_ids=article_ids, use=use)
     now = timezone.now()
     request = LicenceRequest.objects.create(
