@@ -109,6 +109,10 @@ def test_the_dashboard_counts_a_seeded_situation(staff_client, rate_card, articl
     assert (c["alerts"]["count"], c["alerts"]["sightings"]) == (1, 4)
     assert c["corrections"]["count"] == 1
     assert [(row["name"], row["count"]) for row in c["top_partners"]] == [("Valley Gazette", 1)]
+    assert [(row["id"], row["name"], row["count"]) for row in c["top_articles"]] == [
+        (article.pk, article.headline, 1)
+    ]
+    assert c["top_articles"][0]["revenue_display"] == "£100.00"
     assert c["top_partners"][0]["revenue_display"] == "£100.00"
     [month_chart] = c["month_charts"]
     assert month_chart["currency"] == "GBP" and month_chart["total"] == "£100.00"
@@ -142,6 +146,11 @@ def test_the_csv_exports_return_the_rows_of_the_date_range(staff_client, rate_ca
             status=PaymentStatus.PAID, offline_reference=f"BACS-{request.pk}",
         )  # fmt: skip
         Payment.objects.filter(pk=payment.pk).update(created_at=_on(day))
+    # and three licences, issued before, inside and after April
+    issued = [paid(partner, f.ArticleFactory(headline=f"Story {n}")) for n in range(3)]
+    for licence, day in zip(issued, ("2026-03-31", "2026-04-20", "2026-05-01"), strict=True):
+        Licence.objects.filter(pk=licence.pk).update(issued_at=_on(day))
+    licence = issued[1]
     query = "?from=2026-04-01&to=2026-04-30"
 
     requests = staff_client.get("/staff/dashboard/export/requests.csv" + query)
@@ -160,8 +169,22 @@ def test_the_csv_exports_return_the_rows_of_the_date_range(staff_client, rate_ca
     assert [(r[1], r[9]) for r in payment_rows[1:]] == [(str(inside.pk), f"BACS-{inside.pk}")]
     assert _csv(licences) == [
         ["number", "issued_at", "status", "partner", "article", "request_id", "use_type",
-         "territory", "starts_on", "ends_on", "fee", "currency"]
+         "territory", "starts_on", "ends_on", "fee", "currency"],
+        [licence.number, timezone.localtime(_on("2026-04-20")).isoformat(), "active",
+         "'=HYPERLINK(evil)", "Story 1", str(licence.request_id), "web", "gb",
+         str(licence.starts_on), str(licence.ends_on), "100.00", "GBP"],
     ]  # fmt: skip
+
+
+DASHBOARD_LINK = '<a href="/staff/dashboard/" class="staff-dashboard-link">Staff dashboard</a>'
+
+
+def test_every_admin_page_links_to_the_staff_dashboard(staff_client):
+    for path in ("/admin/", "/admin/licensing/licencerequest/"):
+        page = staff_client.get(path).content.decode()
+        assert DASHBOARD_LINK in page
+    # and the dashboard the link opens is the staff one
+    assert staff_client.get("/staff/dashboard/").status_code == 200
 
 
 def test_a_bad_date_range_is_a_400(staff_client):
