@@ -308,3 +308,28 @@ def test_the_docs_page_is_served_from_our_own_files(client):
     assert "swagger-ui" in html
     for outside in ("cdn", "unpkg", "jsdelivr"):
         assert outside not in html
+
+
+# The partner endpoints issue 2 names, with the errors each can answer: every call may meet a
+# wrong key (401); input is checked (400); one partner never sees another's objects (404).
+DOCUMENTED_ERRORS = {
+    ("post", "/api/v1/quotes"): {"400", "401"},
+    ("post", "/api/v1/requests"): {"400", "401", "409"},
+    ("get", "/api/v1/requests"): {"400", "401"},
+    ("get", "/api/v1/requests/{id}"): {"401", "404"},
+    ("post", "/api/v1/requests/{id}/cancel"): {"400", "401", "404", "409"},
+    ("get", "/api/v1/articles"): {"400", "401"},
+    ("get", "/api/v1/licences"): {"400", "401"},
+    ("get", "/api/v1/licences/{number}"): {"401", "404"},
+}
+
+
+def test_the_schema_documents_the_errors_of_every_endpoint_in_the_issue(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    for (method, path), errors in DOCUMENTED_ERRORS.items():
+        responses = schema["paths"][path][method]["responses"]
+        assert errors <= set(responses), (method, path, sorted(responses))
+        for status in errors:
+            body = responses[status]["content"]["application/json"]["schema"]
+            assert body == {"$ref": "#/components/schemas/Error"}, (method, path, status)

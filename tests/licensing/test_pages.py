@@ -594,3 +594,17 @@ def test_the_cancel_button_needs_the_csrf_token(article, rate_card, client):
     assert response.status_code == 403
     licence_request.refresh_from_db()
     assert licence_request.status == RequestStatus.SUBMITTED
+
+
+def test_the_republish_form_is_refused_without_the_csrf_token(article, rate_card):
+    # Given a browser that has the form's cookie but posts without the token
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.get(republish_url(article)).status_code == 200
+
+    # When it submits the request form
+    response = strict.post(republish_url(article), form_data())
+
+    # Then the post is refused and nothing is filed
+    assert response.status_code == 403
+    assert LicenceRequest.objects.count() == 0
+    assert Partner.objects.filter(name="Valley Gazette").count() == 0
