@@ -3,6 +3,7 @@ and database URLs are read the way the README says."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -90,3 +91,51 @@ def test_database_urls_of_any_form(tmp_path):
         "127.0.0.1",
         "republish",
     )
+
+
+def settings_database(**env: str) -> dict:
+    """config.settings' DATABASES["default"] as a fresh process reads it from `env`."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json; from config.settings import base; "
+            "print(json.dumps(base.DATABASES['default'], default=str))",
+        ],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_settings_take_the_database_from_database_url():
+    database = settings_database(
+        DATABASE_URL="postgres://syndication:pw@db.example:6543/republish", DB_CONN_MAX_AGE="60"
+    )
+
+    assert {k: database[k] for k in ("ENGINE", "NAME", "USER", "HOST", "PORT")} == {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "republish",
+        "USER": "syndication",
+        "HOST": "db.example",
+        "PORT": 6543,
+    }
+    assert database["CONN_MAX_AGE"] == 60
+    assert "init_command" not in database.get("OPTIONS", {})  # SQLite's pragmas stay SQLite's
+
+
+def test_settings_take_a_sqlite_path_from_database_url_and_default_to_a_file(tmp_path):
+    path = tmp_path / "elsewhere" / "db.sqlite3"
+
+    named = settings_database(DATABASE_URL=f"sqlite:///{path}")
+    default = settings_database(VAR_DIR=str(tmp_path / "var"))
+
+    assert (named["ENGINE"], named["NAME"]) == ("django.db.backends.sqlite3", str(path))
+    assert named["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert path.parent.is_dir()  # created so the first migrate can open the file
+    assert default["NAME"] == str(tmp_path / "var" / "db.sqlite3")
