@@ -1,14 +1,18 @@
 """The quote engine by example: each test is a story a partner or a member of staff would tell.
-No Django: the engine is pure, so these run with `-p no:django`."""
+No database: the engine is pure (test_quoting.py proves importing it loads no Django)."""
 
 # The rule texts say "×1.5" with a real multiplication sign, on purpose.
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 
@@ -549,3 +553,22 @@ def test_money_rounds_half_up_and_only_with_decimals():
     assert round_to_increment(D("12.34"), D("0")) == D("12.34")
     with pytest.raises(TypeError):
         quantize(0.1, "GBP")  # type: ignore[arg-type]
+
+
+def test_the_engine_imports_no_django():
+    # A fresh interpreter, so modules other tests have loaded do not hide an import.
+    probe = (
+        "import sys, licensing.quoting, licensing.money; "
+        "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"

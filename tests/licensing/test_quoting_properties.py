@@ -1,5 +1,5 @@
 """Properties of the quote engine, proved over random valid rate cards, uses, articles and
-partners. No Django: the engine is pure, so these run with `-p no:django`."""
+partners. No database: the engine is pure (test_quoting.py proves importing it loads no Django)."""
 
 from __future__ import annotations
 
