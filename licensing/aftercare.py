@@ -282,19 +282,32 @@ def _notify_revoked(licence: Licence, *, reason_code: str, note: str, urgent_ema
             reply_to=[settings.DEFAULT_FROM_EMAIL],
             key=key,
         )
+    data: dict[str, Any] = {
+        "licence": licence_event_data(licence),
+        "reason": reason_code,
+        "note": note,
+        "revoked_at": licence.revoked_at.isoformat() if licence.revoked_at else None,
+        "urgent": reason_code == TAKEDOWN,
+    }
+    if reason_code == TAKEDOWN:
+        data.update(_kill_notice(licence))
     webhook_event_emit(
         partner=licence.partner,
         event_type=WebhookEventType.LICENCE_REVOKED,
-        data={
-            "licence": licence_event_data(licence),
-            "reason": reason_code,
-            "note": note,
-            "revoked_at": licence.revoked_at.isoformat() if licence.revoked_at else None,
-            "urgent": reason_code == TAKEDOWN,
-        },
+        data=data,
         event_key=key,
     )
     return True
+
+
+def _kill_notice(licence: Licence) -> dict[str, Any]:
+    """A takedown's webhook carries the ninjs kill notice itself (pubStatus `canceled`), so an
+    ingest that reads ninjs takes the article down without a fetch; `ninjs_url` serves the same
+    document through the API. Imported here because licensing.packages imports this module."""
+    from licensing.packages import kill_notice_document
+
+    url = reverse("api-licence-package", args=[licence.number, "ninjs"])
+    return {"ninjs": kill_notice_document(licence), "ninjs_url": settings.SITE_URL + url}
 
 
 def on_licences_revoked(*, request_id: int, licence_ids: list[int]) -> None:

@@ -1,5 +1,6 @@
 """Packages in the partner API: list a licence's packages (formats, sizes, checksums, links) and
-download one. Partner keys only; another partner's licence is 404, a revoked one 410."""
+download one. Partner keys only; another partner's licence is 404, a revoked one 410, except the
+ninjs of a withdrawn article, which is its kill notice."""
 
 from __future__ import annotations
 
@@ -23,11 +24,12 @@ from licensing.packages import (
     FORMATS,
     download_link,
     download_name,
+    kill_notice_applies,
     latest_packages,
     package_refusal,
 )
 from licensing.selectors import licences_for_partner
-from licensing.views_packages import package_file_response
+from licensing.views_packages import kill_notice_response, package_file_response
 from syndication.errors import NotFound
 
 GONE = {
@@ -145,7 +147,9 @@ class LicencePackageFileApi(PartnerApi):
         tags=["licences"],
         summary="Download one package of one of your licences",
         description="The stored file, byte for byte; its `ETag` is the SHA-256 from the list. "
-        f"Formats: {', '.join(f'`{f}`' for f in FORMATS)}.",
+        f"Formats: {', '.join(f'`{f}`' for f in FORMATS)}. Once the article has been taken "
+        "down, `ninjs` answers its kill notice (ninjs with `pubStatus` `canceled`, file name "
+        "`HC-2026-000123-canceled.ninjs.json`) and every other format 410.",
         parameters=[REVISION],
         responses={
             (200, "application/octet-stream"): OpenApiResponse(
@@ -159,9 +163,15 @@ class LicencePackageFileApi(PartnerApi):
         },
     )
     def get(self, request: Request, number: str, package_format: str) -> HttpResponse:
-        licence = _licence(self.partner, number)
         if package_format not in FORMATS:
             raise NotFound(f"No package format {package_format!r}.", field="package_format")
+        licence = get_object_or_404(licences_for_partner(self.partner), number=number)
+        if package_format == PackageFormat.NINJS and kill_notice_applies(licence):
+            # The article was taken down: its ninjs is the kill notice, whatever revision is asked.
+            return kill_notice_response(request._request, licence)
+        refusal = package_refusal(licence)
+        if refusal is not None:
+            raise refusal
         packages = latest_packages(licence, revision_number=_revision(request))
         package = next((p for p in packages if p.format == package_format), None)
         if package is None:

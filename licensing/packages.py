@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -40,7 +41,7 @@ from syndication.packages.data import (
     PublicationCredit,
 )
 from syndication.packages.html import render_html, render_snippet
-from syndication.packages.ninjs import render_ninjs
+from syndication.packages.ninjs import ninjs_document, render_ninjs, render_ninjs_document
 from syndication.packages.odrl import render_licence_json
 from syndication.packages.pdf import render_pdf
 
@@ -149,7 +150,13 @@ def package_data_for(*, licence: Licence, revision: ArticleRevision) -> PackageD
     publication = article.publication
     partner = licence.partner
     request: LicenceRequest = licence.request
-    images, missing = _images(revision, include_images=request.include_images)
+    withdrawn_at = article.withdrawn_at
+    # A withdrawn article is packaged only as its kill notice, which shows no picture: none read.
+    images, missing = (
+        ((), ())
+        if withdrawn_at is not None
+        else _images(revision, include_images=request.include_images)
+    )
     issued_at = _whole_seconds(licence.issued_at or timezone.now())
     return PackageData(
         article=ArticleText(
@@ -167,7 +174,9 @@ def package_data_for(*, licence: Licence, revision: ArticleRevision) -> PackageD
             language=article.language,
             updated_at=_whole_seconds(revision.created_at),
             correction_note=revision.correction_note,
-            withdrawn=article.withdrawn_at is not None,
+            withdrawn=withdrawn_at is not None,
+            withdrawn_at=_whole_seconds(withdrawn_at) if withdrawn_at else None,
+            withdrawn_reason=article.withdrawn_reason,
         ),
         publication=PublicationCredit(
             name=publication.name,
@@ -345,6 +354,41 @@ def packages_rerender_for_licences(
     for request_id in sorted({licence.request_id for licence in licences}):
         packages_deliver(request_id=request_id)
     return created
+
+
+# ---------------------------------------------------------------------------------------------
+# The kill notice of a withdrawn article
+# ---------------------------------------------------------------------------------------------
+
+
+def kill_notice_applies(licence: Licence) -> bool:
+    """After a takedown the ninjs of every licence for the article is its kill notice, whatever
+    the licence's state: whoever held the article is told to take it down."""
+    return licence.article.withdrawn_at is not None
+
+
+def kill_notice_document(licence: Licence) -> dict[str, Any]:
+    """The ninjs kill notice (pubStatus `canceled`) for a licence of a withdrawn article: a new
+    version of the newest revision a licensee can hold. Rendered from the database on demand
+    (nothing stored): the same takedown always gives the same document."""
+    revision = (
+        ArticleRevision.objects.select_related("article__publication")
+        .filter(article_id=licence.article_id)
+        .order_by("-number")
+        .first()
+    )
+    if revision is None or revision.article.withdrawn_at is None:
+        raise ValueError(f"licence {licence.number}: its article is not withdrawn")
+    return ninjs_document(package_data_for(licence=licence, revision=revision))
+
+
+def kill_notice_bytes(licence: Licence) -> bytes:
+    return render_ninjs_document(kill_notice_document(licence))
+
+
+def kill_notice_name(licence: Licence) -> str:
+    """HC-2026-000123-canceled.ninjs.json: not to be mistaken for the article's own ninjs."""
+    return f"{licence.number}-canceled{FORMATS[F.NINJS].suffix}"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
-"""Package downloads by signed, expiring link (no login: the link is the permission), and the
-public key anyone can check a bundle's signature with."""
+"""Package downloads by signed, expiring link (no login: the link is the permission), the kill
+notice that a withdrawn article's ninjs becomes, and the public key anyone can check a bundle's
+signature with."""
 
 from __future__ import annotations
+
+import hashlib
 
 from django.http import (
     FileResponse,
@@ -11,13 +14,19 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from licensing.package_models import Package
+from licensing.models import Licence
+from licensing.package_models import Package, PackageFormat
 from licensing.packages import (
+    FORMATS,
     PackageGone,
     PackageLinkInvalid,
     download_name,
+    kill_notice_applies,
+    kill_notice_bytes,
+    kill_notice_name,
     package_from_token,
     package_refusal,
 )
@@ -25,11 +34,23 @@ from syndication.errors import DomainError
 from syndication.packages.signing import ALGORITHM, key_id, public_key_b64, public_key_bytes
 
 
+def _not_modified(request: HttpRequest, etag: str) -> bool:
+    return etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+
+
+def _private_file_headers(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    # The link is a credential: keep the file out of shared caches.
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def package_file_response(request: HttpRequest, package: Package) -> HttpResponse:
     """The stored file, streamed from storage, with its checksum as the ETag (the bytes of a
     package never change, so a client holding them need not fetch them again)."""
     etag = f'"{package.sha256}"'
-    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+    if _not_modified(request, etag):
         response: HttpResponse = HttpResponseNotModified()
     else:
         response = FileResponse(
@@ -39,11 +60,22 @@ def package_file_response(request: HttpRequest, package: Package) -> HttpRespons
             content_type=package.content_type,
         )
         response["Content-Length"] = str(package.size)
-    response["ETag"] = etag
-    # The link is a credential: keep the file out of shared caches.
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _private_file_headers(response, etag)
+
+
+def kill_notice_response(request: HttpRequest, licence: Licence) -> HttpResponse:
+    """A withdrawn article's ninjs: its kill notice (pubStatus `canceled`), where the licence's
+    other formats answer 410. Rendered on request; the same takedown gives the same bytes."""
+    content = kill_notice_bytes(licence)
+    etag = f'"{hashlib.sha256(content).hexdigest()}"'
+    if _not_modified(request, etag):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(content, content_type=FORMATS[PackageFormat.NINJS].content_type)
+        response["Content-Disposition"] = content_disposition_header(
+            True, kill_notice_name(licence)
+        )
+    return _private_file_headers(response, etag)
 
 
 def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
@@ -63,6 +95,8 @@ def package_download(request: HttpRequest, token: str) -> HttpResponse:
         return _refused(request, error)
     refusal = package_refusal(package.licence)
     if refusal is not None:
+        if package.format == PackageFormat.NINJS and kill_notice_applies(package.licence):
+            return kill_notice_response(request, package.licence)
         return _refused(request, refusal)
     return package_file_response(request, package)
 

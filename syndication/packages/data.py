@@ -53,8 +53,11 @@ class ArticleText:
     language: str = "en"
     updated_at: datetime | None = None
     correction_note: str = ""
-    # A takedown withdraws the article: its ninjs says pubStatus "canceled".
+    # A takedown withdraws the article: its ninjs is then the kill notice (pubStatus "canceled",
+    # dated when it was withdrawn, with the reason for the licensee's editors).
     withdrawn: bool = False
+    withdrawn_at: datetime | None = None
+    withdrawn_reason: str = ""
 
     @property
     def is_rtl(self) -> bool:

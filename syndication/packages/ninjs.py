@@ -1,5 +1,6 @@
 """The package's IPTC ninjs 3.1 document (camelCase names, checked against the official
-schema in shared/standards/), with the ODRL licence encoded in rightsInfo."""
+schema in shared/standards/), with the ODRL licence encoded in rightsInfo; for a withdrawn
+article, the kill notice that replaces it."""
 
 from __future__ import annotations
 
@@ -21,7 +22,47 @@ def _instant(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def kill_notice_document(data: PackageData) -> dict[str, Any]:
+    """The ninjs of a withdrawn article: IPTC practice sends a kill as a new version of the item
+    (same `uri`, next `version`) with pubStatus `canceled`, so a partner's ingest matches it to
+    the copy it holds and takes that down. It carries no body, pictures, renditions or rights:
+    nothing in it may be published, and the reason is for the partner's editors (`edNote`)."""
+    article, licence, publication = data.article, data.licence, data.publication
+    withdrawn_at = article.withdrawn_at or article.updated_at or article.published_at
+    on = _instant(withdrawn_at)[:10]
+    reason = article.withdrawn_reason.strip()
+    return {
+        "uri": article.uri,
+        "standard": {"name": "ninjs", "version": "3.1", "schema": NINJS_SCHEMA},
+        "type": "text",
+        "representationType": "partial",
+        "version": str(article.revision + 1),
+        "pubStatus": "canceled",
+        "urgency": 1,
+        "firstCreated": _instant(article.published_at),
+        "versionCreated": _instant(withdrawn_at),
+        "language": article.language,
+        "headlines": [{"role": "main", "value": article.headline}],
+        "copyrightHolder": publication.holder,
+        "copyrightNotice": f"© {article.published_at.year} {publication.holder}.",
+        "usageTerms": f"Withdrawn by {publication.name} on {on}. Licence {licence.number} is "
+        "revoked: remove this article and every copy of it from publication, and do not "
+        "republish it.",
+        "edNote": f"KILL: {publication.name} withdrew this article on {on}"
+        + (f" ({reason})" if reason else "")
+        + ". Remove it from every page, feed and archive where it appears.",
+        "altIds": [
+            {"role": "licence", "value": licence.number},
+            {"role": "canonical", "value": article.canonical_url},
+            {"role": "verification", "value": licence.verify_url},
+        ],
+    }
+
+
 def ninjs_document(data: PackageData) -> dict[str, Any]:
+    """The article as ninjs, or its kill notice once it is withdrawn."""
+    if data.article.withdrawn:
+        return kill_notice_document(data)
     article, licence, publication = data.article, data.licence, data.publication
     # Pictures are named by their path in the bundle: the ninjs travels with the files.
     body, _ = prepare_body(data, lambda index, image: image_path(index, image))
@@ -57,7 +98,7 @@ def ninjs_document(data: PackageData) -> dict[str, Any]:
         "type": "text",
         "representationType": "full",
         "version": str(article.revision),
-        "pubStatus": "canceled" if article.withdrawn else "usable",
+        "pubStatus": "usable",
         "firstCreated": _instant(article.published_at),
         "versionCreated": _instant(article.updated_at or article.published_at),
         "language": article.language,
@@ -100,5 +141,9 @@ def ninjs_document(data: PackageData) -> dict[str, Any]:
     return document
 
 
+def render_ninjs_document(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+
 def render_ninjs(data: PackageData) -> bytes:
-    return json.dumps(ninjs_document(data), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    return render_ninjs_document(ninjs_document(data))

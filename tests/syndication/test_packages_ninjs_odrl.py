@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -106,13 +106,30 @@ def test_ninjs_leaves_the_agency_picture_out():
     assert "Crowds at the harbour opening" not in text
 
 
-def test_withdrawn_article_ninjs_is_canceled_and_still_valid():
-    data = samples.english(withdrawn=True)
+def test_withdrawn_article_ninjs_is_a_valid_kill_notice_with_nothing_to_publish():
+    data = samples.english(
+        withdrawn=True,
+        withdrawn_at=datetime(2026, 3, 20, 9, 30, tzinfo=UTC),
+        withdrawn_reason="Court order",
+    )
 
     document = ninjs_document(data)
 
-    assert document["pubStatus"] == "canceled"
     assert list(VALIDATOR.iter_errors(document)) == []
+    # A new version of the same item (the sample is revision 2), canceled, dated at the takedown
+    assert (document["uri"], document["version"], document["pubStatus"]) == (
+        "urn:newsml:courier.example:2026:article:harbour-tide-gauges",
+        "3",
+        "canceled",
+    )
+    assert document["versionCreated"] == "2026-03-20T09:30:00Z"
+    assert document["edNote"] == (
+        "KILL: Harbour Courier withdrew this article on 2026-03-20 (Court order). "
+        "Remove it from every page, feed and archive where it appears."
+    )
+    text = render_ninjs(data).decode()
+    for published_part in ("bodies", "renditions", "associations", "rightsInfo", "Engineers"):
+        assert published_part not in text
 
 
 def test_arabic_ninjs_is_valid():
