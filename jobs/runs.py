@@ -13,11 +13,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.tasks import Task, TaskContext, TaskResult
-from django.tasks.exceptions import InvalidTaskBackend
 from django.utils import timezone
 from django.utils.json import normalize_json
 from django.utils.module_loading import import_string
 
+from jobs import claims
 from jobs.models import FailureKind, JobRun, RunStatus, WorkerHeartbeat
 from jobs.retry import RUN_KWARG, backoff_seconds, is_retrying, is_transient, reason
 from syndication.errors import Conflict
@@ -217,22 +217,31 @@ def heartbeat(*, worker_id: str, engine: str, hostname: str, pid: int) -> None:
 
 
 def recover_lost_runs(*, now: Any = None) -> int:
-    """Re-queue work whose worker died mid-task. Safe in every worker at once: each run is taken
-    back by one conditional update, so exactly one recoverer re-queues it."""
+    """Re-queue work whose worker died, mid-task or between taking an attempt from the engine
+    and marking the run running. Safe in every worker at once: each run is taken back by one
+    conditional update, so exactly one recoverer re-queues it."""
     now = now or timezone.now()
     lease = timedelta(seconds=settings.JOBS_WORKER_LEASE_SECONDS)
     beats = dict(WorkerHeartbeat.objects.values_list("worker_id", "last_seen"))
     orphan_before = now - timedelta(seconds=settings.JOBS_ORPHAN_AFTER_SECONDS)
+
+    def gone(worker_id: str, started_at: Any) -> bool:
+        seen = beats.get(worker_id)
+        if seen is not None:
+            return seen < now - lease
+        # No heartbeat at all (a plain db_worker): only after a long while.
+        return started_at is not None and started_at < orphan_before
+
     recovered = 0
     for run in JobRun.objects.filter(status=RunStatus.RUNNING).only(
         "pk", "worker_id", "result_id", "started_at", "task_path", "backend"
     ):
-        seen = beats.get(run.worker_id)
-        if seen is not None and seen >= now - lease:
-            continue
-        if seen is None and (run.started_at is None or run.started_at >= orphan_before):
-            continue
-        if _requeue_lost(run, now=now):
+        if gone(run.worker_id, run.started_at) and _requeue_lost(run, now=now):
+            recovered += 1
+    # Attempts a dead worker took from the engine but never marked: their runs still say queued
+    # (or waiting to retry), and only the engine's record shows the attempt was taken.
+    for claim in claims.running_claims():
+        if gone(claim.worker_id, claim.started_at) and _recover_claim(claim, now=now):
             recovered += 1
     # Heartbeats of workers gone for a day are history.
     WorkerHeartbeat.objects.filter(last_seen__lt=now - timedelta(days=1)).delete()
@@ -253,27 +262,55 @@ def _requeue_lost(run: JobRun, *, now: Any) -> bool:
         )
         if not taken:
             return False
-        _close_engine_record(run, note=note, now=now)
+        claims.close_claim(backend_alias=run.backend, result_id=run.result_id, note=note, now=now)
         fresh = JobRun.objects.get(pk=run.pk)
         transaction.on_commit(lambda: _enqueue(fresh))
     log.warning("task=%s run=%s %s", run.task_name, run.pk, note)
     return True
 
 
-def _close_engine_record(run: JobRun, *, note: str, now: Any) -> None:
-    """The database engine would show the dead attempt as running for ever: close it."""
-    from django.tasks import task_backends
-
-    try:
-        backend = task_backends[run.backend]
-    except InvalidTaskBackend:  # an alias since removed from settings: nothing to close
-        return
-    if type(backend).__module__.startswith("django_tasks_db"):
-        from django_tasks_db.models import DBTaskResult
-
-        DBTaskResult.objects.filter(id=run.result_id, status="RUNNING").update(
-            status="FAILED",
-            finished_at=now,
-            exception_class_path="jobs.retry.WorkerLost",
-            traceback=note,
+def _recover_claim(claim: claims.Claim, *, now: Any) -> bool:
+    """A dead worker's attempt that the engine still shows as running. Its run is re-queued
+    when the attempt never got as far as marking it running; otherwise (a run that moved on, or
+    an untracked task) the engine's record is only closed. True when the run was re-queued."""
+    run_id = claim.kwargs.get(RUN_KWARG)
+    runs = JobRun.objects.filter(pk=run_id) if run_id else JobRun.objects.none()
+    run = runs.first() or JobRun.objects.filter(first_result_id=claim.result_id).first()
+    if run is not None and run.status == RunStatus.RUNNING and run.result_id == claim.result_id:
+        return False  # marked running: the first pass owns it
+    waiting = run is not None and run.status in (RunStatus.QUEUED, RunStatus.RETRYING)
+    note = (
+        f"Worker {claim.worker_id or '?'} stopped after taking attempt {claim.result_id}, "
+        "before it started; re-queued."
+        if waiting
+        else f"Worker {claim.worker_id or '?'} stopped during attempt {claim.result_id}."
+    )
+    with transaction.atomic():
+        if waiting:
+            assert run is not None
+            # The run as read is the version: a second recoverer, or a copy of the task that
+            # started meanwhile, changes one of these and this update matches nothing.
+            taken = JobRun.objects.filter(
+                pk=run.pk, status=run.status, attempts=run.attempts, recoveries=run.recoveries
+            ).update(
+                status=RunStatus.QUEUED,
+                failure_kind=FailureKind.LOST,
+                error=note,
+                result_id=claim.result_id,
+                next_attempt_at=None,
+                recoveries=F("recoveries") + 1,
+                updated_at=now,
+            )
+            if not taken:
+                return False
+            fresh = JobRun.objects.get(pk=run.pk)
+            transaction.on_commit(lambda: _enqueue(fresh))
+        closed = claims.close_claim(
+            backend_alias=claim.backend, result_id=claim.result_id, note=note, now=now
         )
+    if waiting:
+        assert run is not None
+        log.warning("task=%s run=%s %s", run.task_name, run.pk, note)
+    elif closed:
+        log.warning("task_path=%s result=%s %s Closed.", claim.task_path, claim.result_id, note)
+    return waiting

@@ -1,11 +1,15 @@
 """Tasks the worker tests run: a business effect keyed uniquely in the database (exactly once
-by a primary key), and a log of every call, so a test can count attempts across processes."""
+by a primary key), and a log of every call, so a test can count attempts across processes.
+Importing this module (as a worker does to run one of them) also connects the test hook that
+stalls `taken_then_lost` between the engine's claim and the start of its attempt."""
 
 from __future__ import annotations
 
 import time
 
 from django.db import connection, transaction
+from django.tasks import TaskResult
+from django.tasks.signals import task_started
 
 from jobs.retry import PermanentError, retrying_task
 
@@ -57,6 +61,21 @@ def calls(key: str) -> list[float]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def calls_per_key(prefix: str) -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT key, COUNT(*) FROM jobs_test_call WHERE key LIKE %s GROUP BY key",
+            [prefix + "%"],
+        )
+        return dict(cursor.fetchall())
+
+
+def effects_count(prefix: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM jobs_test_effect WHERE key LIKE %s", [prefix + "%"])
+        return cursor.fetchone()[0]
+
+
 @retrying_task
 def apply_effect(key: str, hold_seconds: float = 0) -> str:
     """Apply the effect, then (only when it was new) hold, so a test can kill the worker after
@@ -81,3 +100,23 @@ def flaky(key: str, failures: int) -> str:
 def bad_data(key: str) -> str:
     _record_call(key)
     raise PermanentError(f"licence {key} has no article revision")
+
+
+@retrying_task
+def taken_then_lost(key: str) -> str:
+    """Applies the effect; the first worker handed it stalls before this body (below)."""
+    _record_call(key)
+    return "applied" if _apply_effect(key) else "already applied"
+
+
+def _stall_first_claim(sender: object, task_result: TaskResult, **kwargs: object) -> None:
+    """Test hook, in the worker: Django's `task_started` fires after the engine marked the
+    attempt running for this worker and before `retrying_task` marks its JobRun running. The
+    first claim of each key stalls there, so a test can kill the worker in that window."""
+    if task_result.task.name != "taken_then_lost":
+        return
+    if _record_call(f"claimed:{task_result.kwargs['key']}") == 1:
+        time.sleep(120)
+
+
+task_started.connect(_stall_first_claim, dispatch_uid="tests.jobs.stall_first_claim")

@@ -1,10 +1,12 @@
 """Real workers, real engine: work queued in a rolled-back transaction never runs, a transient
-failure is retried after backoff, a permanent one is not, and a worker killed mid-task leaves
-its work to be picked up again with the business effect applied exactly once."""
+failure is retried after backoff, a permanent one is not, a worker killed mid-task (or between
+taking a task and starting it) leaves its work to be picked up again with the business effect
+applied exactly once, and many tasks across workers each run once."""
 
 from __future__ import annotations
 
 import time
+from functools import partial
 
 import pytest
 from django.db import transaction
@@ -12,10 +14,11 @@ from django.tasks import TaskResultStatus
 
 from jobs.models import FailureKind, JobRun, RunStatus, WorkerHeartbeat
 from tests.jobs import sample_tasks as t
-from tests.jobs.harness import LEASE_SECONDS, RETRY_BASE_SECONDS, wait_until
+from tests.jobs.harness import LEASE_SECONDS, RETRY_BASE_SECONDS, WORKERS, Workers, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 APPLY = "tests.jobs.sample_tasks.apply_effect"
+TAKEN = "tests.jobs.sample_tasks.taken_then_lost"
 
 
 def run_of(task_path: str, **kwargs) -> JobRun | None:
@@ -35,6 +38,15 @@ def finished_run(task_path: str, timeout: float = 25, **kwargs) -> JobRun:
         timeout=timeout,
         what=f"{task_path} {kwargs} to finish",
     )
+
+
+def leases_renewed(workers: Workers) -> None:
+    """Wait until every live worker has beaten since the database was emptied for this test."""
+    for worker_id in workers.alive():
+        wait_until(
+            lambda wid=worker_id: WorkerHeartbeat.objects.filter(worker_id=wid).exists(),
+            what=f"worker {worker_id} to renew its lease",
+        )
 
 
 def test_a_task_enqueued_in_a_transaction_that_rolls_back_never_runs(workers, show_worker_logs):
@@ -117,7 +129,7 @@ def test_a_worker_killed_mid_task_leaves_it_to_be_picked_up_and_the_effect_happe
     # When its worker is killed outright
     workers.kill(run.worker_id)
     if not workers.alive():
-        workers.start("test-worker-replacement")
+        workers.start(f"test-worker-replacement-{time.monotonic_ns()}")
 
     # Then, once the dead worker's lease has run out, another worker runs it again
     run = finished_run(APPLY, timeout=LEASE_SECONDS + 20, key="crash")
@@ -128,3 +140,73 @@ def test_a_worker_killed_mid_task_leaves_it_to_be_picked_up_and_the_effect_happe
     # And the business effect happened exactly once, though the task ran twice
     assert len(t.calls("crash")) == 2
     assert t.effects("crash") == 1
+
+
+def test_a_worker_killed_after_taking_a_task_and_before_starting_it_leaves_it_to_be_picked_up(
+    workers, show_worker_logs
+):
+    # Given a task that a worker has taken from the engine and not yet started: the engine
+    # says it is running on that worker, the run still says queued (the sample tasks' hook
+    # stalls the first claim in that window)
+    result = t.taken_then_lost.enqueue(key="taken")
+    wait_until(lambda: t.calls("claimed:taken"), what="a worker to take the task")
+    result.refresh()
+    assert result.status == TaskResultStatus.RUNNING
+    [worker_id] = result.worker_ids[-1:]
+    run = run_of(TAKEN, key="taken")
+    assert (run.status, run.attempts) == (RunStatus.QUEUED, 0)
+    wait_until(
+        lambda: WorkerHeartbeat.objects.filter(worker_id=worker_id).exists(),
+        what=f"worker {worker_id} to renew its lease",
+    )
+
+    # When that worker is killed outright
+    workers.kill(worker_id)
+    if not workers.alive():
+        workers.start(f"test-worker-replacement-{time.monotonic_ns()}")
+
+    # Then, once its lease has run out, the run is re-queued once and another worker runs it
+    run = finished_run(TAKEN, timeout=LEASE_SECONDS + 20, key="taken")
+    assert run.status == RunStatus.SUCCEEDED
+    assert (run.attempts, run.recoveries) == (1, 1)
+    assert run.return_value == "applied"
+    assert len(t.calls("claimed:taken")) == 2
+    assert len(t.calls("taken")) == 1
+    assert t.effects("taken") == 1
+    # And the engine's record of the lost attempt is closed as failed, not running for ever
+    result.refresh()
+    assert result.status == TaskResultStatus.FAILED
+    assert result.errors[-1].exception_class_path == "jobs.retry.WorkerLost"
+
+
+def test_many_tasks_across_the_workers_each_run_exactly_once(workers, show_worker_logs):
+    # Given every worker polling (and with two, both claiming from the same queue)
+    leases_renewed(workers)
+    keys = [f"many-{n:03}" for n in range(200)]
+
+    # When 200 tasks are queued at one commit
+    with transaction.atomic():
+        for key in keys:
+            transaction.on_commit(partial(t.apply_effect.enqueue, key=key))
+
+    # Then every one ran to success, once, in one attempt
+    def runs() -> list[JobRun]:
+        return [
+            r
+            for r in JobRun.objects.filter(task_path=APPLY)
+            if str(r.kwargs.get("key", "")).startswith("many-")
+        ]
+
+    wait_until(
+        lambda: sum(r.status == RunStatus.SUCCEEDED for r in runs()) == len(keys),
+        timeout=90,
+        what="200 tasks to succeed",
+    )
+    done = runs()
+    assert sorted(r.kwargs["key"] for r in done) == keys
+    assert {(r.attempts, r.recoveries) for r in done} == {(1, 0)}
+    assert t.calls_per_key("many-") == dict.fromkeys(keys, 1)
+    assert t.effects_count("many-") == len(keys)
+    # And with two workers, both took a share
+    if WORKERS > 1:
+        assert len({r.worker_id for r in done}) == WORKERS
