@@ -9,7 +9,7 @@ read back as `django.tasks.TaskResult`."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -88,7 +88,12 @@ class RQBackend(BaseTaskBackend):
             description=task.module_path,
         )
         if task.run_after is not None:
-            queue.schedule_job(job, task.run_after)
+            # RQ scores scheduled jobs in whole seconds, truncated, so a job due at 12.6 s would
+            # move at 12.0 s: round up, so a retry never comes before its backoff.
+            run_after = task.run_after
+            if run_after.microsecond:
+                run_after = run_after.replace(microsecond=0) + timedelta(seconds=1)
+            queue.schedule_job(job, run_after)
         else:
             queue.enqueue_job(job, at_front=task.priority > 0)
         task_enqueued.send(type(self), task_result=result)
