@@ -3,9 +3,20 @@ pages pass axe-core, and another partner's licence cannot be reached by typing i
 
 from __future__ import annotations
 
-import pytest
-from django.urls import reverse
+import re
+from decimal import Decimal
 
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from billing.models import Payment, PaymentMethod, PaymentStatus
+from licensing.aftercare import licence_article_corrected
+from syndication.services import article_update
+from syndication.webhooks import webhook_endpoint_set, webhook_test_send
 from tests import factories as f
 from tests.e2e.conftest import axe
 from tests.e2e.steps import (
@@ -55,6 +66,94 @@ def test_every_portal_page_a_partner_reaches_from_the_menu_passes_axe(page):
     ):
         page.goto(path)
         axe(page)
+
+
+def test_signed_out_reset_pages_the_403_and_pages_with_content_and_errors_pass_axe(page, settings):
+    # Given a partner with a licence, a correction to acknowledge, a receipt and a webhook
+    # endpoint whose test delivery failed; and a user who belongs to no partner
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True
+    article = given_an_article_on_the_rate_card()
+    partner, user = given_a_partner_editor()
+    licence = given_a_licence(partner, article)
+    payment = Payment.objects.create(
+        request=licence.request, method=PaymentMethod.OFFLINE, amount=Decimal("100.00"),
+        currency="GBP", status=PaymentStatus.PAID, offline_reference="BACS-77",
+        paid_at=timezone.now(),
+    )  # fmt: skip
+    endpoint = webhook_endpoint_set(partner=partner, url="http://127.0.0.1:9/hook")
+    delivery = webhook_test_send(endpoint=endpoint)
+    _, revision = article_update(
+        article=article, body_html="<p>Corrected figures.</p>", correction_note="Fixed the date."
+    )
+    licence_article_corrected(article_id=article.pk, revision_id=revision.pk)
+    outsider = f.UserFactory(username="outsider")
+
+    # The outsider resets a password: confirm (with a mismatch first), complete, then the 403
+    page.goto(reverse("portal:password-reset-done"))
+    axe(page)
+    uid = urlsafe_base64_encode(force_bytes(outsider.pk))
+    token = default_token_generator.make_token(outsider)
+    page.goto(reverse("portal:password-reset-confirm", kwargs={"uidb64": uid, "token": token}))
+    page.wait_for_url(re.compile(r"/set-password/$"))
+    axe(page)
+    page.locator("#id_new_password1").fill("tidal gauge 2026!")
+    page.locator("#id_new_password2").fill("tidal gauge 2027!")
+    page.get_by_role("button", name="Save the password").click()
+    page.locator(".errorlist").first.wait_for()
+    axe(page)
+    page.locator("#id_new_password1").fill("tidal gauge 2026!")
+    page.locator("#id_new_password2").fill("tidal gauge 2026!")
+    page.get_by_role("button", name="Save the password").click()
+    page.wait_for_url(f"**{reverse('portal:password-reset-complete')}")
+    axe(page)
+    page.goto(reverse("portal:login"))
+    page.get_by_label("Username").fill("outsider")
+    page.get_by_label("Password").fill("tidal gauge 2026!")
+    page.get_by_role("button", name=re.compile("^(Log|Sign) in$")).click()
+    page.wait_for_url(re.compile(r"/portal/$"))
+    assert page.get_by_text("This portal is for partner outlets").count() == 1
+    axe(page)
+    page.context.clear_cookies()
+
+    # Public refusals: an unknown licence number and a download link that is not valid
+    response = page.goto(reverse("licensing:licence-verify", kwargs={"number": "HC-2026-999999"}))
+    assert response.status == 404
+    axe(page)
+    response = page.goto(reverse("licensing:package-download", kwargs={"token": "not-a-token"}))
+    assert response.status == 403
+    assert page.locator("h1").inner_text() == "Download link not valid"
+    axe(page)
+
+    # The partner's pages with content in them
+    portal_log_in(page, user)
+    page.goto(reverse("portal:keys"))
+    page.get_by_role("button", name="Make the key").click()
+    page.locator("#id_name_error").wait_for()
+    assert page.locator("#id_name").get_attribute("aria-invalid") == "true"
+    axe(page)
+    page.get_by_label("Name").fill("CMS production")
+    page.get_by_role("button", name="Make the key").click()
+    page.wait_for_url(re.compile(r"/portal/keys/\d+/created$"))
+    axe(page)
+    page.goto(reverse("portal:keys"))
+    assert page.get_by_text("CMS production").count() >= 1
+    axe(page)
+    page.goto(reverse("portal:webhooks"))
+    axe(page)
+    delivery_path = reverse("portal:delivery-detail", kwargs={"pk": delivery.pk})
+    page.locator(f"a[href='{delivery_path}']").click()
+    page.wait_for_url(f"**{delivery_path}")
+    axe(page)
+    page.goto(reverse("portal:corrections"))
+    assert page.get_by_text("Fixed the date.").count() >= 1
+    assert page.get_by_role("button", name="I have applied this correction").count() == 1
+    axe(page)
+    page.goto(reverse("portal:payments"))
+    receipt_path = reverse("portal:receipt", kwargs={"pk": payment.pk})
+    page.locator(f"a[href='{receipt_path}']").click()
+    page.wait_for_url(f"**{receipt_path}")
+    assert page.get_by_text("BACS-77").count() >= 1
+    axe(page)
 
 
 def test_a_partner_cannot_open_another_partners_licence_by_url(new_context, stripe_standin):
