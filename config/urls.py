@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/v1/", include("syndication.api_urls")),
     path("api/v1/", include("licensing.api_urls")),
     path("billing/", include("billing.urls")),
+    # Django's set_language: the footer's language form posts here, with or without JavaScript.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("licensing.portal.urls")),
     path("staff/dashboard/", include("licensing.dashboard.urls")),
     path("", include("licensing.urls")),
