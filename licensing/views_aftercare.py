@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from licensing.aftercare import licence_verify_url
 from licensing.models import Licence, LicenceStatus
 from licensing.tracking import licence_view_record
 from syndication.models import Publication
@@ -93,6 +94,7 @@ def licence_verify(request: HttpRequest, number: str, as_json: bool = False) -> 
         "licence": licence,
         "v": data,
         "json_url": request.path.removesuffix("/") + ".json",
+        "verify_url": licence_verify_url(licence),
     }
     response = render(request, "licensing/verify.html", context)
     response["Cache-Control"] = "no-cache"

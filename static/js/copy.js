@@ -1,5 +1,5 @@
-/* Copy buttons and print buttons for the portal. Without JavaScript the buttons stay hidden and
-   the text stays selectable in its read-only field, so nothing depends on this file. */
+/* Copy buttons and print buttons for the portal and the public verification page. Without
+   JavaScript the buttons stay hidden and the text stays selectable in its read-only field. */
 (function () {
   "use strict";
   var status = document.querySelector("[data-copy-status]");
