@@ -75,3 +75,16 @@ def test_screenshots_of_the_main_pages(new_context, stripe_standin):
     editor.goto(reverse("portal:licence-detail", kwargs={"number": licence.number}))
     assert editor.locator("h1 code").inner_text() == licence.number
     shoot(editor, "portal-licence")
+
+    editor.goto(reverse("portal:home"))
+    shoot(editor, "portal-home")
+
+    # A second request waits for review, so the dashboard has something in each column.
+    editor.goto(republish_path(article))
+    fill_republish_form(editor, {"contact_email": user.email, "outlet": partner.name})
+    editor.get_by_label("I accept the licence terms").check()
+    editor.get_by_role("button", name="Send the request").click()
+    editor.wait_for_url(re.compile(r"/requests/[^/]+/$"))
+    desk.goto(reverse("dashboard:home"))
+    assert desk.locator("h1").inner_text() == "Staff dashboard"
+    shoot(desk, "staff-dashboard")
