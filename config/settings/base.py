@@ -6,6 +6,7 @@ import dj_database_url
 
 from config.email_url import mailer_from_url
 from config.env import env_bool, env_int, env_list, env_str
+from config.storage import default_storage_setting
 from config.tasks import periodic_jobs, tasks_setting
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -105,8 +106,19 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Packages and media: files under MEDIA_ROOT, or an S3-compatible bucket with STORAGE_BACKEND=s3
+# (config/storage.py, docs/packages.md). Downloads always go through the signed-link view.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_setting(
+        env_str("STORAGE_BACKEND", "filesystem"),
+        bucket=env_str("S3_BUCKET"),
+        endpoint_url=env_str("S3_ENDPOINT_URL"),  # MinIO, Ceph, R2...; empty for AWS itself
+        region=env_str("S3_REGION"),
+        access_key=env_str("S3_ACCESS_KEY_ID"),  # both empty: boto3's own credential chain
+        secret_key=env_str("S3_SECRET_ACCESS_KEY"),
+        prefix=env_str("S3_PREFIX"),  # a folder inside a shared bucket
+        addressing_style=env_str("S3_ADDRESSING_STYLE"),  # "path" for most MinIO set-ups
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
