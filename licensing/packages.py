@@ -276,7 +276,11 @@ def _store(licence: Licence, revision: ArticleRevision, fmt: str, content: bytes
         with transaction.atomic():
             package.save()
     except IntegrityError:
-        package.file.delete(save=False)
+        # Object stores have no exclusive create: both workers may have written the same name.
+        # Then the file is the winner's (same bytes: rendering is deterministic) and stays.
+        winner = Package.objects.filter(licence=licence, revision=revision, format=fmt)
+        if not winner.filter(file=package.file.name).exists():
+            package.file.delete(save=False)
         log.info("package licence=%s r%s %s stored by another worker", licence.pk, revision, fmt)
         return False
     return True
