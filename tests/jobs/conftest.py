@@ -16,6 +16,11 @@ from django.conf import settings
 from django.test import override_settings
 
 from config.tasks import tasks_setting
+from licensing import services
+from licensing.models import Licence
+from licensing.quoting import UseSpec
+from syndication.models import PartnerType
+from tests import factories as f
 from tests.jobs import sample_tasks
 from tests.jobs.harness import (
     ENGINE,
@@ -53,6 +58,23 @@ def engine_settings() -> Iterator[str]:
         JOBS_RETRY_BASE_SECONDS=RETRY_BASE_SECONDS,
     ):
         yield ENGINE
+
+
+@pytest.fixture
+def licence(rate_card: Any, article: Any) -> Licence:
+    """A free education licence for one article, to its contact and the school's accounts."""
+    school = f.PartnerFactory(
+        partner_type=PartnerType.EDUCATION, verified=False, billing_email="accounts@school.example"
+    )
+    request = services.licence_request_submit(
+        partner=school,
+        contact_name="Ada Editor",
+        contact_email="ada@school.example",
+        article_ids=[article.pk],
+        use=UseSpec(use_type="education", territory="gb", term="1y"),
+        terms_accepted=True,
+    )
+    return Licence.objects.get(request=request)
 
 
 @pytest.fixture

@@ -15,13 +15,9 @@ from django.utils import timezone
 from config.tasks import tasks_setting
 from jobs import schedule
 from jobs.models import EmailLog, EmailStatus, JobRun, RunStatus, ScheduleSlot
-from licensing import services
 from licensing.models import Licence, LicenceStatus
-from licensing.quoting import UseSpec
 from licensing.tasks import reminder_key, send_expiry_reminders
 from syndication.emails import send_templated_email
-from syndication.models import PartnerType
-from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -29,22 +25,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def on_commit(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def licence(rate_card, article):
-    school = f.PartnerFactory(
-        partner_type=PartnerType.EDUCATION, verified=False, billing_email="accounts@school.example"
-    )
-    request = services.licence_request_submit(
-        partner=school,
-        contact_name="Ada Editor",
-        contact_email="ada@school.example",
-        article_ids=[article.pk],
-        use=UseSpec(use_type="education", territory="gb", term="1y"),
-        terms_accepted=True,
-    )
-    return Licence.objects.get(request=request)
 
 
 def test_an_email_is_recorded_then_sent_by_a_task_after_commit(publication, on_commit):

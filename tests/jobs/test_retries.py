@@ -3,6 +3,8 @@ the backoff is, and what staff see and can do when work fails."""
 
 from __future__ import annotations
 
+import logging
+import re
 import smtplib
 import urllib.error
 from email.message import Message
@@ -180,3 +182,65 @@ def test_staff_see_failed_work_and_why_in_the_admin_and_retry_it(
     failed.refresh_from_db()
     assert failed.status == RunStatus.FAILED
     assert len(t.calls("LIC-7")) == 2
+
+
+def test_the_log_lines_of_a_retrying_task_carry_task_run_attempt_and_business_ids(
+    effect_tables, on_commit, caplog
+):
+    caplog.set_level(logging.INFO, logger="jobs")
+
+    # When a task fails once with a network error, then succeeds
+    with on_commit():
+        t.flaky.enqueue(key="LIC-5", failures=1)
+
+    # Then every line names the task, its run, the attempt and the business ids
+    run = JobRun.objects.get(task_path="tests.jobs.sample_tasks.flaky")
+    where = rf"task=flaky run={run.pk} result=\S+"
+    lines = [r.getMessage() for r in caplog.records if r.name == "jobs"]
+    patterns = [
+        rf"{where} attempt=1/5 key='LIC-5' failures=1 started",
+        rf"{where} attempt=1/5 key='LIC-5' failures=1 transient failure, retry in [0-9.]+s: "
+        r"builtins\.ConnectionError: partner endpoint reset the connection",
+        rf"{where} attempt=2/5 key='LIC-5' failures=1 started",
+        rf"{where} attempt=2/5 key='LIC-5' failures=1 succeeded",
+    ]
+    assert len(lines) == len(patterns), lines
+    for line, pattern in zip(lines, patterns, strict=True):
+        assert re.fullmatch(pattern, line), line
+    # And the retry went out at warning level, so it shows in a quiet log
+    assert [r.levelname for r in caplog.records if r.name == "jobs"][1] == "WARNING"
+
+
+def test_staff_see_queued_running_and_succeeded_work_and_filter_it_by_status(db, client):
+    # Given one run in each of three states
+    for key, status in [
+        ("q", RunStatus.QUEUED),
+        ("r", RunStatus.RUNNING),
+        ("s", RunStatus.SUCCEEDED),
+    ]:
+        JobRun.objects.create(
+            task_path="tests.jobs.sample_tasks.apply_effect",
+            kwargs={"key": f"LIC-{key}"},
+            backend="default",
+            status=status,
+            first_result_id=f"result-{key}",
+            result_id=f"result-{key}",
+        )
+    client.force_login(f.UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:jobs_jobrun_changelist")
+
+    # When staff open the list of job runs
+    page = client.get(url).content.decode()
+
+    # Then all three are listed with their business ids and status, and a status filter
+    for key in ("LIC-q", "LIC-r", "LIC-s"):
+        assert f"key={key}" in page
+    for label in ("Queued", "Running", "Succeeded", "Waiting to retry", "Failed"):
+        assert f">{label}</a>" in page
+    for status in ("queued", "running", "succeeded"):
+        assert f"?status__exact={status}" in page
+    # And each filter shows that state alone
+    for status, key in [("queued", "LIC-q"), ("running", "LIC-r"), ("succeeded", "LIC-s")]:
+        filtered = client.get(url, {"status__exact": status}).content.decode()
+        shown = {k for k in ("LIC-q", "LIC-r", "LIC-s") if f"key={k}" in filtered}
+        assert shown == {key}, status
