@@ -4,9 +4,10 @@ ninjs of a withdrawn article, which is its kill notice."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
@@ -90,12 +91,14 @@ class PackageListOutputSerializer(serializers.Serializer):
 class AnyAccept(BaseContentNegotiation):
     """A file answer is what it is: `Accept: application/pdf` must not make it a 406."""
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
+    def select_parser(self, request: Request, parsers: Iterable[Any]) -> Any:
+        parsers = list(parsers)
         return parsers[0] if parsers else None
 
     def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[Any], format_suffix: str | None = None
     ) -> tuple[Any, str]:
+        renderers = list(renderers)
         return renderers[0], renderers[0].media_type
 
 
@@ -162,7 +165,7 @@ class LicencePackageFileApi(PartnerApi):
             **GONE,
         },
     )
-    def get(self, request: Request, number: str, package_format: str) -> HttpResponse:
+    def get(self, request: Request, number: str, package_format: str) -> HttpResponseBase:
         if package_format not in FORMATS:
             raise NotFound(f"No package format {package_format!r}.", field="package_format")
         licence = get_object_or_404(licences_for_partner(self.partner), number=number)

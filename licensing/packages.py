@@ -88,7 +88,7 @@ class PackageGone(DomainError):
 
 
 def _filename(media: Media) -> str:
-    name = posixpath.basename(media.file.name) if media.file else ""
+    name = posixpath.basename(media.file.name or "") if media.file else ""
     if not name and media.source_url:
         name = posixpath.basename(urlsplit(media.source_url).path)
     return name or f"image-{media.position + 1}"
@@ -109,7 +109,7 @@ def _images(
     missing: list[str] = []
     for media in revision.article.media.all():
         filename = _filename(media)
-        common = {
+        common: dict[str, Any] = {
             "filename": filename,
             "media_type": mimetypes.guess_type(filename)[0] or "application/octet-stream",
             "caption": media.caption,
@@ -454,7 +454,7 @@ def package_refusal(licence: Licence) -> PackageGone | None:
         )
     if licence.status == LicenceStatus.ACTIVE:
         return None
-    messages = {
+    messages: dict[str, str] = {
         LicenceStatus.REVOKED: "Licence {n} has been revoked; its packages are withdrawn.",
         LicenceStatus.EXPIRED: "Licence {n} has expired; renew it to download its packages.",
         LicenceStatus.SUPERSEDED: "Licence {n} was replaced by a newer licence; use that one.",

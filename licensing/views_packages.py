@@ -13,6 +13,7 @@ from django.http import (
     HttpResponseNotModified,
     JsonResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
@@ -38,7 +39,7 @@ def _not_modified(request: HttpRequest, etag: str) -> bool:
     return etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
 
 
-def _private_file_headers(response: HttpResponse, etag: str) -> HttpResponse:
+def _private_file_headers(response: HttpResponseBase, etag: str) -> HttpResponseBase:
     response["ETag"] = etag
     # The link is a credential: keep the file out of shared caches.
     response["Cache-Control"] = "private, max-age=3600"
@@ -46,12 +47,12 @@ def _private_file_headers(response: HttpResponse, etag: str) -> HttpResponse:
     return response
 
 
-def package_file_response(request: HttpRequest, package: Package) -> HttpResponse:
+def package_file_response(request: HttpRequest, package: Package) -> HttpResponseBase:
     """The stored file, streamed from storage, with its checksum as the ETag (the bytes of a
     package never change, so a client holding them need not fetch them again)."""
     etag = f'"{package.sha256}"'
     if _not_modified(request, etag):
-        response: HttpResponse = HttpResponseNotModified()
+        response: HttpResponseBase = HttpResponseNotModified()
     else:
         response = FileResponse(
             package.file.open("rb"),
@@ -63,13 +64,13 @@ def package_file_response(request: HttpRequest, package: Package) -> HttpRespons
     return _private_file_headers(response, etag)
 
 
-def kill_notice_response(request: HttpRequest, licence: Licence) -> HttpResponse:
+def kill_notice_response(request: HttpRequest, licence: Licence) -> HttpResponseBase:
     """A withdrawn article's ninjs: its kill notice (pubStatus `canceled`), where the licence's
     other formats answer 410. Rendered on request; the same takedown gives the same bytes."""
     content = kill_notice_bytes(licence)
     etag = f'"{hashlib.sha256(content).hexdigest()}"'
     if _not_modified(request, etag):
-        response: HttpResponse = HttpResponseNotModified()
+        response: HttpResponseBase = HttpResponseNotModified()
     else:
         response = HttpResponse(content, content_type=FORMATS[PackageFormat.NINJS].content_type)
         response["Content-Disposition"] = content_disposition_header(
@@ -88,7 +89,7 @@ def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 
 @require_safe
-def package_download(request: HttpRequest, token: str) -> HttpResponse:
+def package_download(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         package = package_from_token(token)
     except (PackageLinkInvalid, PackageGone) as error:

@@ -16,6 +16,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -117,8 +118,8 @@ def _revenue(today: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     ):
         by_month[row["currency"]][timezone.localtime(row["month"]).date()] = row["total"]
     by_use: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for row in earned.values("use_type", "currency").annotate(total=Sum("total")).order_by():
-        by_use[row["currency"]][row["use_type"]] = row["total"]
+    for use in earned.values("use_type", "currency").annotate(total=Sum("total")).order_by():
+        by_use[use["currency"]][use["use_type"]] = use["total"]
     month_charts = [
         bar_chart([(date_format(m, "M Y"), totals.get(m, Decimal(0))) for m in months], currency)
         for currency, totals in sorted(by_month.items())
@@ -220,7 +221,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @staff_member_required
 @require_GET
-def export(request: HttpRequest, kind: str) -> HttpResponse:
+def export(request: HttpRequest, kind: str) -> HttpResponseBase:
     if kind not in EXPORTS:
         raise Http404("No such export.")
     try:

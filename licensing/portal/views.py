@@ -348,8 +348,8 @@ def licence_renew_view(request: HttpRequest, partner: Partner, number: str) -> H
                 terms_accepted=form.cleaned_data["accept_terms"],
                 actor_label=_actor_label(request),
                 channel="web",
-                contact_email=request.user.email,
-                contact_name=request.user.get_full_name(),
+                contact_email=getattr(request.user, "email", ""),
+                contact_name=getattr(request.user, "get_full_name", str)(),
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -628,7 +628,7 @@ class LoginView(PublicationContextMixin, auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("portal:login")
+    next_page = reverse_lazy("portal:login")  # type: ignore[assignment]  # a lazy URL is a str
 
 
 class PasswordResetView(PublicationContextMixin, auth_views.PasswordResetView):
