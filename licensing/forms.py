@@ -37,6 +37,12 @@ COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 
 # Fields that only describe the requester; a live quote does not need them yet.
 CONTACT_FIELDS = ("contact_name", "contact_email", "outlet")
+# Fields that do not change the price (the live-quote script skips them too): a mistake in one
+# of them must not hide the quote for a use that is otherwise valid.
+UNPRICED_FIELDS = frozenset(
+    {*CONTACT_FIELDS, "website", "intended_url", "message", "accept_terms", "website_url",
+     "translation_language"}
+)  # fmt: skip
 # Services name a few fields differently from the form.
 SERVICE_FIELD_ALIASES = {"excerpt": "excerpt_words", "language": "translation_language"}
 
@@ -115,6 +121,13 @@ class RepublishForm(forms.Form):
         self.fields["outlet"].widget.attrs["autocomplete"] = "organization"
         self.fields["website"].widget.attrs["autocomplete"] = "url"
         self.fields["reach"].widget.attrs.update({"inputmode": "numeric", "step": "1"})
+
+    @property
+    def priceable(self) -> bool:
+        """Whether cleaned_data holds everything a quote needs: every field that changes the
+        price is valid, whatever is wrong elsewhere. Validates the form if it has not been."""
+        # Non-field errors sit under "__all__", which is never unpriced.
+        return self.is_valid() or self.errors.keys() <= UNPRICED_FIELDS
 
     @property
     def honeypot_filled(self) -> bool:

@@ -189,8 +189,9 @@ def _quote_partner(form: RepublishForm, member: Partner | None) -> Partner:
 def _quote_context(
     form: RepublishForm, article: Article, member: Partner | None
 ) -> dict[str, Any] | None:
-    """Validate and price the form; errors land on the form. None when there is no price."""
-    if not form.is_valid():
+    """Validate and price the form; errors land on the form. None when there is no price.
+    A bad email or another field the price does not depend on leaves the price in view."""
+    if not form.priceable:
         return None
     try:
         quote, _card = quote_for(

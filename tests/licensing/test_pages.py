@@ -270,6 +270,75 @@ def test_bad_input_is_shown_beside_its_field_keeping_what_was_typed_and_saving_n
     assert Partner.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("action", "overrides", "field", "message"),
+    [
+        (
+            "submit",
+            {"contact_email": "ada@valley"},
+            "contact_email",
+            "Enter a valid email address.",
+        ),
+        ("quote", {"contact_email": "ada@valley"}, "contact_email", "Enter a valid email address."),
+        ("submit", {"website": "valley gazette"}, "website", "Enter a valid URL."),
+        ("submit", {"accept_terms": ""}, "accept_terms", "Accept the licence terms"),
+    ],
+)
+def test_a_mistake_in_a_field_the_price_ignores_keeps_the_quote_in_view(
+    client, article, rate_card, action, overrides, field, message
+):
+    # Given a valid use, when the partner gets only a contact detail or the terms wrong...
+    response = client.post(
+        republish_url(article),
+        form_data(action=action, contact_name="Ada Typed-This", reach="150000", **overrides),
+    )
+
+    # ...then the page comes back with the error beside its field and the price still shown.
+    assert response.status_code == 200
+    html = response.content.decode()
+    error_list = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', html, re.S)
+    assert error_list and message in unescape(error_list.group(1))
+    assert re.search(
+        rf'<[^>]*aria-describedby="[^"]*id_{field}_error[^"]*"[^>]*id="id_{field}"', html
+    )
+    assert quote_rows(html) == [
+        ("Base fee: web, full article", "£100.00"),
+        (f"Requester: commercial {TIMES}1", "£0.00"),
+        (f"Reach 100,000+ {TIMES}1.5", "+£50.00"),
+        (f"Territory: United Kingdom {TIMES}1", "£0.00"),
+        (f"Term: 30 days {TIMES}1", "£0.00"),
+        ("Subtotal", "£150.00"),
+        ("Total", "£150.00"),
+    ]
+    assert 'value="Ada Typed-This"' in html
+    for typed in overrides.values():
+        if typed:
+            assert f'value="{typed}"' in html
+    assert LicenceRequest.objects.count() == 0
+    assert Partner.objects.count() == 0
+
+
+def test_the_quote_fragment_prices_the_use_despite_a_bad_email(client, article, rate_card):
+    response = client.post(
+        reverse("licensing:republish-quote", kwargs={"slug": article.slug}),
+        form_data(action="quote", contact_email="ada@valley"),
+    )
+
+    assert quote_rows(response.content.decode())[-1] == ("Total", "£100.00")
+
+
+def test_a_mistake_in_a_priced_field_still_withholds_the_quote(client, article, rate_card):
+    response = client.post(
+        republish_url(article), form_data(contact_email="ada@valley", reach="lots")
+    )
+
+    html = response.content.decode()
+    assert 'id="id_contact_email_error"' in html
+    assert 'id="id_reach_error"' in html
+    assert 'class="quote-lines"' not in html
+    assert "Correct the marked fields to see the price." in html
+
+
 def test_a_filled_honeypot_looks_like_success_but_saves_nothing(client, article, rate_card):
     response = client.post(republish_url(article), form_data(website_url="http://spam.example"))
 
