@@ -5,6 +5,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+# Unknown /api/ routes and API crashes answer in the API's JSON shape; pages get templates/404.html.
+handler404 = "syndication.api_errors.page_not_found"
+handler500 = "syndication.api_errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,10 +1,11 @@
-"""Public aftercare routes: licence verification and the tracking pixel."""
+"""Public aftercare routes: licence verification, its look-up by number, and the tracking pixel."""
 
 from django.urls import path
 
 from licensing import views_aftercare
 
 urlpatterns = [
+    path("licences/verify", views_aftercare.licence_lookup, name="licence-lookup"),
     path("licences/<str:number>/verify", views_aftercare.licence_verify, name="licence-verify"),
     path(
         "licences/<str:number>/verify.json",

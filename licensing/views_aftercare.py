@@ -1,15 +1,18 @@
-"""Public aftercare pages: licence verification (HTML and JSON) and the tracking pixel."""
+"""Public aftercare pages: licence verification (HTML and JSON), the look-up by number that leads
+to it, and the tracking pixel."""
 
 from __future__ import annotations
 
 import base64
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from licensing.aftercare import licence_verify_url
@@ -18,6 +21,9 @@ from licensing.tracking import licence_view_record
 from syndication.models import Publication
 
 log = logging.getLogger(__name__)
+
+# What a licence number may contain (HC-2026-000123): anything else cannot be in a URL path.
+LICENCE_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 
 # The smallest transparent 1x1 GIF (43 bytes).
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==")
@@ -99,6 +105,17 @@ def licence_verify(request: HttpRequest, number: str, as_json: bool = False) -> 
     response = render(request, "licensing/verify.html", context)
     response["Cache-Control"] = "no-cache"
     return response
+
+
+@require_safe
+def licence_lookup(request: HttpRequest) -> HttpResponse:
+    """The way in for someone holding only a licence number (the error pages link here)."""
+    number = request.GET.get("number", "").strip()
+    if number and LICENCE_NUMBER_RE.match(number):
+        return redirect("licensing:licence-verify", number=number)
+    error = _("Enter the licence number as printed, e.g. HC-2026-000123.") if number else ""
+    context = {"publication": Publication.current(), "number": number, "error": error}
+    return render(request, "licensing/verify_lookup.html", context)
 
 
 def _client_ip(request: HttpRequest) -> str:
