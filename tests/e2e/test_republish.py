@@ -1,5 +1,6 @@
-"""A partner editor on the public pages in a real browser: the live explained quote, filing a
-request, errors beside their fields, the form without JavaScript, and axe-core on each page."""
+"""A partner editor on the public pages in a real browser: the 404 page, the live explained quote,
+filing a request, errors beside their fields, the form without JavaScript, and axe-core on each
+page."""
 
 from __future__ import annotations
 
@@ -34,7 +35,13 @@ QUOTE_150K = [
 def test_an_editor_sees_the_quote_explained_live_and_files_the_request(page):
     article = given_an_article_on_the_rate_card()
 
-    page.goto(reverse("licensing:republish-index"))
+    # A mistyped address gets the site's own 404 page, which leads on to the catalogue.
+    response = page.goto("/republish-this/")
+    assert response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
+    axe(page)
+    page.get_by_role("link", name="Browse the articles you can republish").click()
+    page.wait_for_url(f"**{reverse('licensing:republish-index')}")
     axe(page)
     page.get_by_role("link", name=article.headline).first.click()
     page.wait_for_url(f"**{republish_path(article)}")
