@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +24,31 @@ PAYABLE = (
     RequestStatus.LAPSED,
     RequestStatus.CANCELLED,
 )
+
+
+def payment_deadline(request: LicenceRequest) -> datetime:
+    """When an approval stops being payable: the end of its last valid day (`valid_until`), in
+    the site's time zone. The Checkout Session ends then too."""
+    end = datetime.combine(request.valid_until + timedelta(days=1), time.min)
+    return timezone.make_aware(end)
+
+
+def approval_lapsed(request: LicenceRequest) -> bool:
+    """Whether the approval's last day is over. The daily sweep marks such a request lapsed,
+    but until it runs the request still says awaiting payment: every page that offers payment,
+    and the renew service, ask this instead of reading the status alone."""
+    return timezone.now() >= payment_deadline(request)
+
+
+def new_quote_url(request: LicenceRequest) -> str:
+    """Where a partner whose approval lapsed asks again: the article's Republish page, or the
+    catalogue when the request covered several articles."""
+    slugs = list(request.items.values_list("article__slug", flat=True)[:2])
+    if len(slugs) == 1:
+        path = reverse("licensing:republish", kwargs={"slug": slugs[0]})
+    else:
+        path = reverse("licensing:republish-index")
+    return settings.SITE_URL + path
 
 
 def pay_url(request: LicenceRequest) -> str:
@@ -56,11 +82,15 @@ def live_checkout(request: LicenceRequest) -> Payment | None:
 def payment_info_for_request(request: LicenceRequest) -> dict[str, Any] | None:
     """How this request is paid, for the status page and the API: method, status, pay_url,
     invoice_url, amount, currency (plus what the partner can do). None for a free request or
-    one not yet approved."""
+    one not yet approved.
+
+    `lapsed` is true for an approval whose last day is over though the sweep has not marked it
+    yet: nothing is payable then (no pay_url), and `new_quote_url` says where to ask again."""
     if request.status not in PAYABLE or request.total == 0:
         return None
     payment = current_payment(request)
-    awaiting = request.status == RequestStatus.AWAITING_PAYMENT
+    lapsed = request.status == RequestStatus.AWAITING_PAYMENT and approval_lapsed(request)
+    awaiting = request.status == RequestStatus.AWAITING_PAYMENT and not lapsed
     card_offered = gateway.is_configured() and request.partner.payment_method != "invoice"
     info: dict[str, Any] = {
         "method": payment.method if payment else "offline",
@@ -72,6 +102,8 @@ def payment_info_for_request(request: LicenceRequest) -> dict[str, Any] | None:
         "card_payment_offered": card_offered,
         "offline_only": not gateway.is_configured(),
         "amount_refunded": str(payment.amount_refunded) if payment else "0.00",
+        "lapsed": lapsed,
+        "new_quote_url": new_quote_url(request) if lapsed else None,
     }
     if payment is not None and payment.method == PaymentMethod.INVOICE:
         info["invoice_url"] = payment.invoice_url or None

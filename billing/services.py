@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -19,8 +18,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from billing import notifications
+from billing import notifications, selectors
 from billing import stripe_gateway as gateway
 from billing.models import (
     SETTLED,
@@ -122,12 +122,6 @@ def _open_stripe_payment(request: LicenceRequest, method: str) -> Payment:
     )
 
 
-def _payment_deadline(request: LicenceRequest) -> datetime:
-    """The end of the last day the approval is valid, in the site's time zone."""
-    end = datetime.combine(request.valid_until + timedelta(days=1), time.min)
-    return timezone.make_aware(end)
-
-
 def payment_set_up(*, request_id: int) -> Payment | None:
     """Create the Stripe object the partner pays through: a Checkout Session for card partners,
     a sent invoice for account partners. Safe to run again: it resumes or does nothing.
@@ -163,7 +157,7 @@ def _create_checkout(request: LicenceRequest, payment: Payment) -> None:
         client_reference_id=f"licreq-{request.pk}",
         success_url=f"{back}?payment=done",
         cancel_url=f"{back}?payment=cancelled",
-        expires_at=_payment_deadline(request),
+        expires_at=selectors.payment_deadline(request),
         metadata={"request_id": request.pk, "payment_id": payment.pk},
         idempotency_key=f"payment-{payment.pk}-checkout",
     )
@@ -287,8 +281,12 @@ def checkout_renew(*, request: LicenceRequest) -> Payment:
         raise Conflict("Card payment is not offered for this request.", field="payment")
     if request.status != RequestStatus.AWAITING_PAYMENT:
         raise Conflict("This request is not waiting for payment.", field="status")
-    if request.valid_until < timezone.localdate():
-        raise Conflict("The approval has lapsed; please send a new request.", field="status")
+    if selectors.approval_lapsed(request):
+        raise Conflict(
+            f"This approval lapsed on {date_format(request.valid_until, 'j F Y')}; "
+            "ask for a new quote.",
+            field="status",
+        )
     live = _checkout_usable(request)
     if live is not None:
         return live

@@ -42,10 +42,12 @@ def _request_for(token: str) -> LicenceRequest:
 
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, token: str) -> HttpResponse:
-    """GET forwards to the live Checkout Session, or offers to renew one that expired;
-    POST makes the fresh session and forwards to it."""
+    """GET forwards to the live Checkout Session, or offers a fresh one (after an expired
+    session or a failed payment); POST makes the fresh session and forwards to it. Once the
+    approval's last day is over nothing is offered, even before the sweep marks it lapsed."""
     licence_request = _request_for(token)
     info = selectors.payment_info_for_request(licence_request)
+    lapsed = bool(info and info["lapsed"])
     error = ""
     if licence_request.status == RequestStatus.AWAITING_PAYMENT and info and info["pay_url"]:
         if request.method == "GET":
@@ -70,6 +72,8 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
             "error": error,
             "status_url": status_url(licence_request),
             "awaiting": licence_request.status == RequestStatus.AWAITING_PAYMENT,
+            "lapsed": lapsed,
         },
-        status=409 if error else 200,
+        # A renew button pressed on a page left open past the approval's last day.
+        status=409 if error or (lapsed and request.method == "POST") else 200,
     )

@@ -139,7 +139,8 @@ def test_a_session_is_not_renewed_once_the_approval_has_lapsed(
         assert "This request is lapsed: there is nothing to pay." in answer.text
     else:
         assert answer.status_code == 409
-        assert "The approval has lapsed; please send a new request." in answer.text
+        assert f"This approval lapsed on {yesterday.day} {yesterday:%B %Y}" in answer.text
+        assert 'id="renew"' not in answer.text
     assert stripe_live.call_count(CREATE_SESSION) == 1
     assert list(Payment.objects.filter(request=request).values_list("status", flat=True)) == [
         PaymentStatus.CANCELLED
