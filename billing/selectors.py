@@ -85,7 +85,8 @@ def payment_info_for_request(request: LicenceRequest) -> dict[str, Any] | None:
     one not yet approved.
 
     `lapsed` is true for an approval whose last day is over though the sweep has not marked it
-    yet: nothing is payable then (no pay_url), and `new_quote_url` says where to ask again."""
+    yet: nothing is payable then (no pay_url), and `new_quote_url` says where to ask again.
+    `failure_reason` says why the last payment failed, when it did."""
     if request.status not in PAYABLE or request.total == 0:
         return None
     payment = current_payment(request)
@@ -102,9 +103,12 @@ def payment_info_for_request(request: LicenceRequest) -> dict[str, Any] | None:
         "card_payment_offered": card_offered,
         "offline_only": not gateway.is_configured(),
         "amount_refunded": str(payment.amount_refunded) if payment else "0.00",
+        "failure_reason": None,
         "lapsed": lapsed,
         "new_quote_url": new_quote_url(request) if lapsed else None,
     }
+    if payment is not None and payment.status == PaymentStatus.FAILED:
+        info["failure_reason"] = payment.setup_error or None
     if payment is not None and payment.method == PaymentMethod.INVOICE:
         info["invoice_url"] = payment.invoice_url or None
         info["invoice_number"] = payment.invoice_number or None

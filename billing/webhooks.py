@@ -182,7 +182,8 @@ def on_checkout_async_failed(session: Obj) -> None:
     services.payment_close(
         payment_id=payment.pk,
         status=PaymentStatus.FAILED,
-        reason="The delayed payment failed; the partner can pay again from the pay link.",
+        # Shown to the partner on the pay page as well as to staff.
+        reason="The bank did not complete the delayed payment (a bank debit, for example).",
         payment_intent_id=_id(session.get("payment_intent")),
     )
 

@@ -124,6 +124,7 @@ def test_without_stripe_keys_approval_offers_offline_payment_only(settings, rate
         "card_payment_offered": False,
         "offline_only": True,
         "amount_refunded": "0.00",
+        "failure_reason": None,
         "lapsed": False,
         "new_quote_url": None,
     }

@@ -43,7 +43,7 @@ def test_a_failed_delayed_payment_fails_the_payment_and_the_partner_can_pay_agai
     request.refresh_from_db()
     assert first.status == PaymentStatus.FAILED
     assert first.setup_error == (
-        "The delayed payment failed; the partner can pay again from the pay link."
+        "The bank did not complete the delayed payment (a bank debit, for example)."
     )
     assert first.stripe_payment_intent_id == failed["data"]["object"]["payment_intent"]
     assert request.status == RequestStatus.AWAITING_PAYMENT
@@ -52,6 +52,17 @@ def test_a_failed_delayed_payment_fails_the_payment_and_the_partner_can_pay_agai
         "checkout.session.completed": EventStatus.PROCESSED,
         "checkout.session.async_payment_failed": EventStatus.PROCESSED,
     }
+
+    # And the pay page explains that the payment did not go through, and why, not that a page
+    # expired, and offers to try again
+    page = requests.get(payment_info_for_request(request)["pay_url"], timeout=10)
+    assert page.status_code == 200
+    assert (
+        "Your last payment did not go through, so nothing has been paid yet. "
+        "The bank did not complete the delayed payment (a bank debit, for example)."
+    ) in page.text
+    assert "Try again by card" in page.text
+    assert "expired" not in page.text
 
     # And the pay link gives the partner a fresh session, which they can pay
     renewed = ask_for_a_fresh_session(payment_info_for_request(request)["pay_url"])
