@@ -232,6 +232,32 @@ def recover_lost_runs(*, now: Any = None) -> int:
         # No heartbeat at all (a plain db_worker): only after a long while.
         return started_at is not None and started_at < orphan_before
 
+    recovered = _recover(gone, now=now)
+    # Heartbeats of workers gone for a day are history.
+    WorkerHeartbeat.objects.filter(last_seen__lt=now - timedelta(days=1)).delete()
+    return recovered
+
+
+def recover_previous_incarnation(*, worker_id: str, now: Any = None) -> int:
+    """A worker starting under an id that still holds work: a previous worker with the same id
+    (an explicit `--worker-id`, reused after a crash) died holding it. Worker ids are unique
+    among live workers, so that work is lost now; without this the new worker's heartbeat would
+    renew the dead one's lease for ever and nobody would recover it. Called before the first
+    heartbeat; the same conditional updates as recover_lost_runs, so exactly one recoverer wins.
+    Returns how many runs were re-queued."""
+    if not worker_id:
+        return 0
+    now = now or timezone.now()
+    run_worker_id = worker_id[: JobRun._meta.get_field("worker_id").max_length]
+
+    def mine(held_by: str, started_at: Any) -> bool:
+        return held_by in (worker_id, run_worker_id)
+
+    return _recover(mine, now=now)
+
+
+def _recover(gone: Callable[[str, Any], bool], *, now: Any) -> int:
+    """Re-queue running work, and close engine claims, held by workers `gone` says are dead."""
     recovered = 0
     for run in JobRun.objects.filter(status=RunStatus.RUNNING).only(
         "pk", "worker_id", "result_id", "started_at", "task_path", "backend"
@@ -243,8 +269,6 @@ def recover_lost_runs(*, now: Any = None) -> int:
     for claim in claims.running_claims():
         if gone(claim.worker_id, claim.started_at) and _recover_claim(claim, now=now):
             recovered += 1
-    # Heartbeats of workers gone for a day are history.
-    WorkerHeartbeat.objects.filter(last_seen__lt=now - timedelta(days=1)).delete()
     return recovered
 
 

@@ -78,6 +78,7 @@ def run_worker(
     if engine == "immediate":
         log.warning("TASKS runs tasks inline: there is nothing for a worker to do.")
         return
+    _recover_previous_incarnation(worker_id)
     keeper = Housekeeper(worker_id=worker_id, engine=engine, scheduler=scheduler)
     keeper.tick()
     connection.close()
@@ -97,6 +98,22 @@ def run_worker(
             _run_rq(worker_id, queue_names, burst=burst, max_tasks=max_tasks)
     finally:
         keeper.stopping.set()
+
+
+def _recover_previous_incarnation(worker_id: str) -> None:
+    """Before this worker's first heartbeat: work still held under its id was left by an earlier
+    worker with the same id, which is dead (a live one would make two workers share a lease),
+    so it is recovered now instead of being kept "running" by this worker's renewed lease."""
+    recovered = runs.recover_previous_incarnation(worker_id=worker_id)
+    connection.close()
+    if recovered:
+        log.warning(
+            "worker=%s started under the id of a previous worker that died holding %s run(s); "
+            "recovered them. Worker ids must be unique: never give two live workers the same "
+            "--worker-id.",
+            worker_id,
+            recovered,
+        )
 
 
 def _run_db(
@@ -136,4 +153,11 @@ def _run_rq(worker_id: str, queue_names: list[str], *, burst: bool, max_tasks: i
         serializer=JSONSerializer,
         name=worker_id,
     )
+    if worker.connection.exists(worker.key) and not worker.connection.hexists(worker.key, "death"):
+        # RQ refuses to start a worker whose name a live-looking record holds; that record is a
+        # dead previous worker with this id (its work was recovered above), so end it.
+        log.warning(
+            "worker=%s RQ still listed a previous worker with this id; marked dead", worker_id
+        )
+        worker.register_death()
     worker.work(burst=burst, max_jobs=max_tasks, with_scheduler=True, logging_level="WARNING")

@@ -55,6 +55,8 @@ class Workers:
     engine: str
     log_dir: Path
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # Settings a test changes for its own workers (e.g. a lease too long to run out during it).
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         clean = {
@@ -73,10 +75,12 @@ class Workers:
             "JOBS_RETRY_BASE_SECONDS": str(RETRY_BASE_SECONDS),
             "EMAIL_URL": "locmem://",
             "LOG_LEVEL": "INFO",
+            **self.extra_env,
         }
 
     def start(self, worker_id: str) -> subprocess.Popen:
-        with (self.log_dir / f"{worker_id}.log").open("w") as log:
+        # Appended: a worker started again under the same id keeps its predecessor's lines.
+        with (self.log_dir / f"{worker_id}.log").open("a") as log:
             proc = subprocess.Popen(
                 [
                     sys.executable,
