@@ -275,10 +275,18 @@ def _notify_revoked(licence: Licence, *, reason_code: str, note: str, urgent_ema
         return False
     key = f"licence.revoked:{licence.pk}"
     if urgent_email:
+        from licensing.packages import kill_notice_link, link_expires_at
+
         send_templated_email(
             template="licence_taken_down",
             to=notice_recipients(licence),
-            context=_email_context(licence, reason=note),
+            context=_email_context(
+                licence,
+                reason=note,
+                # The ninjs kill notice, for a partner whose systems take items down from it.
+                kill_notice_url=kill_notice_link(licence),
+                kill_notice_expires_at=link_expires_at(),
+            ),
             reply_to=[settings.DEFAULT_FROM_EMAIL],
             key=key,
         )

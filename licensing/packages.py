@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 
 F = PackageFormat
 LINK_SALT = "licensing.package-download"
+# A kill notice link signs a licence id, a download link a package id: separate salts, so
+# neither token can stand for the other.
+KILL_NOTICE_SALT = "licensing.kill-notice"
 
 
 @dataclass(frozen=True)
@@ -424,25 +427,52 @@ def download_link(package: Package, *, ttl: timedelta | None = None) -> str:
     return settings.SITE_URL + reverse("licensing:package-download", kwargs={"token": token})
 
 
-def package_from_token(token: str) -> Package:
-    """The package a link names. Raises PackageLinkInvalid (altered) or PackageGone (expired,
-    or the package no longer exists); whether the licence still stands is package_refusal's."""
+def _expiring_id(signer: signing.TimestampSigner, token: str) -> int:
+    """The id a link's token signs. Raises PackageLinkInvalid (altered) or PackageGone
+    (expired)."""
     try:
-        pk, expires = _signer().unsign(token).split(".")
-        package_id, expires_at = int(pk), int(expires)
+        pk, expires = signer.unsign(token).split(".")
+        object_id, expires_at = int(pk), int(expires)
     except (signing.BadSignature, ValueError):
         raise PackageLinkInvalid("This download link is not valid.", code="link_invalid") from None
     if time.time() >= expires_at:
         ended = datetime.fromtimestamp(expires_at, tz=UTC)
         raise PackageGone(
             f"This download link expired on {ended:%d %B %Y}. Ask us for a new one, or download "
-            "the package through the API.",
+            "the file through the API.",
             code="link_expired",
         )
+    return object_id
+
+
+def package_from_token(token: str) -> Package:
+    """The package a link names. Raises PackageLinkInvalid (altered) or PackageGone (expired,
+    or the package no longer exists); whether the licence still stands is package_refusal's."""
+    package_id = _expiring_id(_signer(), token)
     try:
         return Package.objects.select_related("licence__article", "revision").get(pk=package_id)
     except Package.DoesNotExist:
         raise PackageGone("This package no longer exists.", code="package_gone") from None
+
+
+def kill_notice_link(licence: Licence, *, ttl: timedelta | None = None) -> str:
+    """The signed, expiring link to a licence's kill notice, for the takedown email. It names the
+    licence, not a stored package: a licence may have no ninjs package (never rendered, or
+    issued before packages were), and the kill notice is rendered on request anyway."""
+    if ttl is None:
+        ttl = timedelta(days=settings.PACKAGE_LINK_TTL_DAYS)
+    expires = int(time.time() + ttl.total_seconds())
+    token = signing.TimestampSigner(salt=KILL_NOTICE_SALT).sign(f"{licence.pk}.{expires}")
+    return settings.SITE_URL + reverse("licensing:kill-notice-download", kwargs={"token": token})
+
+
+def licence_from_kill_notice_token(token: str) -> Licence:
+    """The licence a kill notice link names; raises like package_from_token."""
+    licence_id = _expiring_id(signing.TimestampSigner(salt=KILL_NOTICE_SALT), token)
+    try:
+        return Licence.objects.select_related("article").get(pk=licence_id)
+    except Licence.DoesNotExist:
+        raise PackageGone("This licence no longer exists.", code="licence_gone") from None
 
 
 def package_refusal(licence: Licence) -> PackageGone | None:

@@ -1,4 +1,5 @@
-"""Public package routes: signed download links and the bundle signing key."""
+"""Public package routes: signed download links (packages, and the kill notice of a takedown)
+and the bundle signing key."""
 
 from django.urls import path
 
@@ -6,6 +7,11 @@ from licensing import views_packages
 
 urlpatterns = [
     path("downloads/<str:token>", views_packages.package_download, name="package-download"),
+    path(
+        "downloads/kill-notice/<str:token>",
+        views_packages.kill_notice_download,
+        name="kill-notice-download",
+    ),
     path(
         ".well-known/republish-signing-key",
         views_packages.signing_key,

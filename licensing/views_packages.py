@@ -28,6 +28,7 @@ from licensing.packages import (
     kill_notice_applies,
     kill_notice_bytes,
     kill_notice_name,
+    licence_from_kill_notice_token,
     package_from_token,
     package_refusal,
 )
@@ -100,6 +101,22 @@ def package_download(request: HttpRequest, token: str) -> HttpResponseBase:
             return kill_notice_response(request, package.licence)
         return _refused(request, refusal)
     return package_file_response(request, package)
+
+
+@require_safe
+def kill_notice_download(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The takedown email's link: the licence's kill notice while the link lasts, whatever the
+    licence's state (the licence is revoked by the takedown that sent the link)."""
+    try:
+        licence = licence_from_kill_notice_token(token)
+    except (PackageLinkInvalid, PackageGone) as error:
+        return _refused(request, error)
+    if not kill_notice_applies(licence):
+        # Only a takedown makes these links; an article that stands has no kill notice.
+        return _refused(
+            request, PackageGone("This article has not been withdrawn.", code="not_withdrawn")
+        )
+    return kill_notice_response(request, licence)
 
 
 @require_safe
