@@ -340,9 +340,19 @@ class RequestEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Set once the emails for this event have gone out, so a re-run task sends nothing twice.
     notified_at = models.DateTimeField(null=True, blank=True)
+    # For entries written on someone else's say-so (a Stripe event): what happened, such as
+    # "invoice-in_123-attempt-2", so the same news delivered twice is recorded once.
+    key = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["request", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "key"],
+                condition=~models.Q(key=""),
+                name="request_event_key_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.request_id} {self.action} {self.from_status}->{self.to_status}"

@@ -103,6 +103,7 @@ def _record(
     actor_label: str,
     note: str = "",
     data: dict[str, Any] | None = None,
+    key: str = "",
 ) -> RequestEvent:
     event = RequestEvent.objects.create(
         request=request,
@@ -111,6 +112,7 @@ def _record(
         to_status=to_status,
         note=note,
         data=data or {},
+        key=key,
         **_actor_fields(actor, actor_label),
     )
     # Emails are sent after the commit, by a task that re-reads the event by id.
@@ -434,6 +436,40 @@ def licence_request_withdraw(*, request: LicenceRequest, actor: Any, reason: str
         raise Conflict("Only an unpaid approval can be withdrawn.", field="status")
     _move(request, S.CANCELLED, action="withdrawn", actor=actor, actor_label="", note=reason)
     return request
+
+
+@transaction.atomic
+def licence_request_add_note(
+    *,
+    request: LicenceRequest,
+    action: str,
+    note: str,
+    key: str,
+    actor: Any = None,
+    actor_label: str = "",
+    data: dict[str, Any] | None = None,
+) -> RequestEvent:
+    """Put something that happened to a request in its audit trail without changing its state
+    (a failed payment attempt, say). Once per key: the same key again returns the first entry,
+    so news delivered twice is recorded once. Emails follow EVENT_EMAILS, which names no such
+    action: the entry is for staff and the request's history."""
+    if not key:
+        raise ValueError("An audit note needs a key saying what happened.")
+    request = _lock(request)
+    existing = RequestEvent.objects.filter(request=request, key=key).first()
+    if existing is not None:
+        return existing
+    return _record(
+        request,
+        action=action,
+        from_status=request.status,
+        to_status=request.status,
+        actor=actor,
+        actor_label=actor_label,
+        note=note,
+        data=data,
+        key=key,
+    )
 
 
 @transaction.atomic
