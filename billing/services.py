@@ -427,13 +427,29 @@ def payment_close(
         return payment
 
 
-def payment_note_attempt(*, payment_id: int, message: str) -> Payment:
-    """A failed attempt on an invoice that stays open (the partner may pay again)."""
+def payment_note_attempt(
+    *, payment_id: int, message: str, action: str, key: str, data: dict[str, Any] | None = None
+) -> Payment:
+    """An attempt that left the payment pending: a failed try at an invoice that stays open, a
+    delayed method the bank has yet to confirm. The reason goes on the payment and, once per
+    `key` (what happened at Stripe), into the request's audit trail. The partner gets no email
+    from us: Stripe tells the payer of a failed invoice payment itself."""
+    request_id = Payment.objects.values_list("request_id", flat=True).get(pk=payment_id)
     with transaction.atomic():
+        request = _lock_request(request_id)
         payment = _lock_payment(payment_id)
-        if payment.status == P.PENDING:
-            payment.setup_error = message
-            payment.save(update_fields=["setup_error", "updated_at"])
+        if payment.status != P.PENDING:
+            return payment
+        payment.setup_error = message
+        payment.save(update_fields=["setup_error", "updated_at"])
+        licensing.licence_request_add_note(
+            request=request,
+            action=action,
+            note=message,
+            key=key,
+            actor_label=STRIPE_ACTOR,
+            data={"payment_id": payment.pk, **(data or {})},
+        )
     return payment
 
 

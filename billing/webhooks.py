@@ -156,7 +156,11 @@ def on_checkout_completed(session: Obj) -> None:
     else:
         # A delayed method (a bank debit): the async_payment_* event settles it.
         services.payment_note_attempt(
-            payment_id=payment.pk, message="The partner chose a delayed payment method."
+            payment_id=payment.pk,
+            message="Paid by a delayed method (a bank debit, for example); waiting for the bank.",
+            action="payment_delayed",
+            key=f"checkout-{session['id']}-delayed",
+            data={"checkout_session": session["id"]},
         )
         if intent:
             Payment.objects.filter(pk=payment.pk, stripe_payment_intent_id="").update(
@@ -241,9 +245,16 @@ def on_invoice_payment_failed(invoice: Obj) -> None:
     payment = payment_for(invoice, invoice=invoice["id"])
     if payment is None:
         return _unknown(invoice)
+    # Stripe counts the attempts on an invoice: the count tells one failure from the next, and
+    # a redelivery of the same one apart. The decline reason is not in the event.
+    attempt = int(invoice.get("attempt_count") or 0)
+    name = invoice.get("number") or invoice["id"]
     services.payment_note_attempt(
         payment_id=payment.pk,
-        message="A payment attempt on the invoice failed; the invoice is still open.",
+        message=f"Attempt {attempt} to pay invoice {name} failed; the invoice is still open.",
+        action="payment_attempt_failed",
+        key=f"invoice-{invoice['id']}-attempt-{attempt}",
+        data={"invoice": invoice["id"], "attempt": attempt},
     )
 
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import pytest
 import requests
+from django.core import mail
+from django.test import Client
 
 from billing.models import EventStatus, Payment, PaymentStatus, StripeEvent
 from billing.selectors import payment_info_for_request
 from licensing.models import Licence, LicenceStatus, RequestStatus
+from tests import factories as f
 from tests.billing.helpers import approved_request, ask_for_a_fresh_session, invoice_partner, sent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,7 +35,10 @@ def test_a_failed_delayed_payment_fails_the_payment_and_the_partner_can_pay_agai
     stripe_live.checkout_session_async_pending(first.stripe_checkout_session_id)
     first.refresh_from_db()
     assert first.status == PaymentStatus.PENDING
-    assert first.setup_error == "The partner chose a delayed payment method."
+    assert first.setup_error == (
+        "Paid by a delayed method (a bank debit, for example); waiting for the bank."
+    )
+    assert request.events.filter(action="payment_delayed").count() == 1
 
     # When the debit fails, and Stripe says so twice
     failed = stripe_live.checkout_session_async_fail(first.stripe_checkout_session_id)
@@ -80,23 +86,61 @@ def test_a_failed_delayed_payment_fails_the_payment_and_the_partner_can_pay_agai
 # -- invoices -----------------------------------------------------------------------------------
 
 
-def test_a_failed_attempt_on_an_invoice_leaves_it_open_to_pay(stripe_live, rate_card, publication):
+def test_a_failed_attempt_on_an_invoice_leaves_it_open_to_pay(
+    stripe_live, rate_card, publication, settings
+):
+    settings.STAFF_NOTIFICATION_EMAILS = ["desk@courier.example"]
     request = approved_request(partner=invoice_partner())
     payment = Payment.objects.get(request=request)
+    invoice_number = stripe_live.get(payment.stripe_invoice_id)["number"]
+    mail.outbox.clear()
 
-    # When the partner's payment of the hosted invoice is declined
-    stripe_live.fail_invoice_payment(payment.stripe_invoice_id)
+    # When the partner's payment of the hosted invoice is declined, and Stripe says so twice
+    failed = stripe_live.fail_invoice_payment(payment.stripe_invoice_id)
+    assert stripe_live.deliver(failed) == 200
 
     # Then the payment stays pending with the reason for staff; the request still waits
+    reason = f"Attempt 1 to pay invoice {invoice_number} failed; the invoice is still open."
     payment.refresh_from_db()
     request.refresh_from_db()
     assert payment.status == PaymentStatus.PENDING
-    assert payment.setup_error == (
-        "A payment attempt on the invoice failed; the invoice is still open."
-    )
+    assert payment.setup_error == reason
     assert request.status == RequestStatus.AWAITING_PAYMENT
     assert not Licence.objects.filter(request=request).exists()
     assert statuses_of_stored_events()["invoice.payment_failed"] == EventStatus.PROCESSED
+
+    # And the request's audit trail says so once, in Stripe's name, with no email from us
+    [entry] = request.events.filter(action="payment_attempt_failed")
+    assert (entry.from_status, entry.to_status) == ("awaiting_payment", "awaiting_payment")
+    assert (entry.actor_label, entry.note) == ("stripe", reason)
+    assert entry.key == f"invoice-{payment.stripe_invoice_id}-attempt-1"
+    assert entry.data == {
+        "payment_id": payment.pk,
+        "invoice": payment.stripe_invoice_id,
+        "attempt": 1,
+    }
+    assert mail.outbox == []
+
+    # And the same news under another event id (a replay, a second endpoint) adds nothing
+    assert stripe_live.deliver({**failed, "id": f"{failed['id']}_replay"}) == 200
+    assert StripeEvent.objects.get(event_id=f"{failed['id']}_replay").status == "processed"
+    assert request.events.filter(action="payment_attempt_failed").count() == 1
+
+    # And staff see it on the request's admin page
+    desk = Client()
+    desk.force_login(f.StaffFactory())
+    page = desk.get(f"/admin/licensing/licencerequest/{request.pk}/change/")
+    assert page.status_code == 200
+    assert "payment_attempt_failed" in page.content.decode()
+    assert reason in page.content.decode()
+
+    # And a second failed attempt is a new entry
+    stripe_live.fail_invoice_payment(payment.stripe_invoice_id)
+    notes = request.events.filter(action="payment_attempt_failed").values_list("note", flat=True)
+    assert list(notes) == [
+        reason,
+        f"Attempt 2 to pay invoice {invoice_number} failed; the invoice is still open.",
+    ]
 
     # And a later successful payment settles it
     stripe_live.pay_invoice(payment.stripe_invoice_id)
