@@ -677,3 +677,9 @@ def test_the_republish_form_is_refused_without_the_csrf_token(article, rate_card
     assert response.status_code == 403
     assert LicenceRequest.objects.count() == 0
     assert Partner.objects.filter(name="Valley Gazette").count() == 0
+    # And the site's own page says what happened and what to do, not Django's bare one
+    page = response.content.decode()
+    assert "Your form could not be sent" in page
+    assert "Nothing was saved." in page
+    assert "Go back, reload the page and send the form again." in page
+    assert 'href="/republish/"' in page
