@@ -96,6 +96,7 @@ def test_once_the_last_day_is_over_no_page_offers_payment(approved_today, stripe
         assert LAPSED in page
         assert new_quote in page
         assert "by card" not in page
+        assert "pay by" not in page.lower()
     # And the API has no pay link, and says why
     assert payment["pay_url"] is None
     assert payment["lapsed"] is True
