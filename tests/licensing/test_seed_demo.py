@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
+from PIL import Image
 
+from licensing.demo_pictures import demo_picture
 from licensing.models import Licence, LicenceRequest, RateCard, RequestStatus
 from syndication.api_auth import PartnerKeyAuthentication, PartnerPrincipal
 from syndication.models import Article, Media, Partner, PartnerType, SyndicationStatus
@@ -130,3 +134,29 @@ def test_partners_card_and_requests_cover_every_kind():
         [S.SUBMITTED, S.IN_REVIEW, S.AWAITING_PAYMENT, S.FULFILLED, S.FULFILLED]
     )
     assert Licence.objects.count() == 2
+
+
+def test_demo_pictures_are_stored_once_as_jpegs_through_the_storage():
+    # Given a seeded catalogue
+    seed()
+    pictures = list(Media.objects.order_by("pk"))
+    assert len(pictures) == 3
+    names = [m.file.name for m in pictures]
+    assert names == [f"media/demo/{Path(m.source_url).name}" for m in pictures]
+    contents = []
+    for media in pictures:
+        with media.file.open("rb") as handle:
+            contents.append(handle.read())
+        assert Image.open(io.BytesIO(contents[-1])).format == "JPEG"
+        assert len(contents[-1]) < 100_000
+    _, stored = default_storage.listdir("media/demo")
+
+    # When it is seeded again
+    seed()
+
+    # Then every picture keeps its file, with the same bytes, and no file was added
+    assert [m.file.name for m in Media.objects.order_by("pk")] == names
+    assert sorted(default_storage.listdir("media/demo")[1]) == sorted(stored)
+    assert [
+        demo_picture(key=m.source_url, caption=m.caption, credit=m.credit) for m in pictures
+    ] == (contents)

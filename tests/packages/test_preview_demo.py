@@ -1,11 +1,15 @@
 """`package_preview` on the articles `seed_demo` creates: every demo article, the Arabic one
-included, writes all six formats, and they read back as what they claim to be."""
+included, writes all six formats, and they read back as what they claim to be; the demo
+pictures are in them, the agency photo in none."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
+import re
 import zipfile
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -15,7 +19,7 @@ from jsonschema import Draft202012Validator
 
 from licensing import demo
 from licensing.packages import FORMATS
-from syndication.models import Article
+from syndication.models import Article, Media
 from tests.fixtures.packages import samples
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +38,11 @@ def preview(slug: str, out: Path) -> dict[str, Path]:
     assert sorted(p.name for p in out.iterdir()) == sorted(number + s for s in SUFFIXES), slug
     assert printed.getvalue().rstrip().endswith(f"6 files for {slug} r1")
     return {suffix: out / f"{number}{suffix}" for suffix in SUFFIXES}
+
+
+def stored(media: Media) -> bytes:
+    with media.file.open("rb") as handle:
+        return handle.read()
 
 
 def test_package_preview_writes_every_format_for_every_demo_article(tmp_path):
@@ -69,3 +78,47 @@ def test_package_preview_writes_every_format_for_every_demo_article(tmp_path):
     assert ninjs["language"] == "ar"
     pdf_text = samples.poppler("pdftotext", next(arabic.glob("*.pdf")).read_bytes(), tmp_path)
     assert "مهرجان" in pdf_text
+
+
+def test_demo_pictures_reach_the_packages_and_the_agency_photo_reaches_none(tmp_path):
+    # Given the demo catalogue, whose pictures now have stored files (the agency's too)
+    call_command("seed_demo", stdout=io.StringIO())
+    articles = Article.objects.filter(media__isnull=False).distinct().order_by("slug")
+    assert articles.count() == 2
+    agency = Media.objects.get(distributable=False)
+    assert agency.credit == "Photo: Reuters"
+    agency_bytes = stored(agency)
+    assert agency_bytes.startswith(b"\xff\xd8\xff")
+
+    for article in articles:
+        own = list(article.media.filter(distributable=True))
+        assert own, article.slug
+        # When staff preview the article
+        written = preview(article.slug, tmp_path / article.slug)
+
+        # Then the HTML package embeds each distributable picture, byte for byte, with its
+        # caption and credit
+        html = written[".html"].read_text(encoding="utf-8")
+        embedded = [
+            base64.b64decode(b) for b in re.findall(r'src="data:image/jpeg;base64,([^"]+)"', html)
+        ]
+        assert embedded == [stored(m) for m in own], article.slug
+        for media in own:
+            assert escape(media.caption) in html and escape(media.credit) in html
+        # and the bundle carries the same files under images/
+        with zipfile.ZipFile(written[".zip"]) as bundle:
+            images = sorted(n for n in bundle.namelist() if n.startswith("images/"))
+            assert [n.split("-", 1)[1] for n in images] == [Path(m.file.name).name for m in own], (
+                article.slug
+            )
+            assert [bundle.read(n) for n in images] == [stored(m) for m in own]
+            everything = b"".join(bundle.read(n) for n in bundle.namelist())
+        # And the agency picture is in no format: neither its bytes nor an <img> for it
+        for content in [p.read_bytes() for p in written.values()] + [everything]:
+            assert agency_bytes not in content
+            assert base64.b64encode(agency_bytes) not in content
+        assert agency.source_url not in html
+
+    # but is listed among the exclusions of its article's package
+    html = (tmp_path / agency.article.slug).glob("*[0-9].html")
+    assert escape(agency.exclusion_label) in next(html).read_text(encoding="utf-8")

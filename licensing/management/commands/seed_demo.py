@@ -7,12 +7,15 @@ import base64
 import hashlib
 import hmac
 import json
+import posixpath
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Max
@@ -20,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from licensing import demo
+from licensing.demo_pictures import demo_picture
 from licensing.models import (
     BaseFee,
     BundleDiscount,
@@ -179,12 +183,30 @@ def _article(spec: dict[str, Any], *, publication: Publication, now: Any) -> Art
         )
     for position, media in enumerate(spec["media"]):
         # The catalogue has no media service yet; media rows are plain data keyed on their URL.
-        Media.objects.get_or_create(
+        row, _ = Media.objects.get_or_create(
             article=article,
             source_url=media["source_url"],
             defaults={**media, "position": position},
         )
+        _demo_file(row)
     return article
+
+
+def _demo_file(media: Media) -> None:
+    """Give a demo picture a stored file, drawn at seed time, through the field's storage (so
+    S3 too). Every picture gets one, the agency's included: a newsroom holds its agency photos,
+    and packaging must still leave them out. Idempotent: a row whose file is there is left
+    alone, and a file already at the demo name (a database seeded afresh over old media) is
+    reused rather than saved again under a new name."""
+    storage = media.file.storage
+    if media.file.name and storage.exists(media.file.name):
+        return
+    name = "media/demo/" + posixpath.basename(urlsplit(media.source_url).path)
+    if not storage.exists(name):
+        picture = demo_picture(key=media.source_url, caption=media.caption, credit=media.credit)
+        name = storage.save(name, ContentFile(picture))
+    media.file.name = name
+    media.save(update_fields=["file"])
 
 
 def _partner(spec: dict[str, Any]) -> Partner:
