@@ -7,14 +7,17 @@ import logging
 import os
 import socket
 import threading
+import time
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.tasks import task_backends
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from jobs import runs, schedule
+from jobs.models import WorkerHeartbeat
 
 log = logging.getLogger("jobs")
 
@@ -30,6 +33,43 @@ def engine_of(alias: str = "default") -> str:
 
 def new_worker_id() -> str:
     return f"{socket.gethostname()[:30]}-{os.getpid()}-{get_random_string(8)}"
+
+
+class WorkerIdInUse(RuntimeError):
+    """Another live worker already beats under this id."""
+
+
+def _last_seen(worker_id: str) -> Any:
+    return (
+        WorkerHeartbeat.objects.filter(worker_id=worker_id)
+        .values_list("last_seen", flat=True)
+        .first()
+    )
+
+
+def refuse_a_live_namesake(worker_id: str) -> None:
+    """A worker taking the id of one that beat recently waits a few housekeeping ticks: if the
+    heartbeat moves, that worker is alive and two workers would share one lease (each would
+    recover the other's work), so this one refuses to start; if it stays still, it was a dead
+    predecessor and its work is recovered next."""
+    first = _last_seen(worker_id)
+    if first is None:
+        return
+    lease = settings.JOBS_WORKER_LEASE_SECONDS
+    if (timezone.now() - first).total_seconds() >= lease:
+        return
+    tick = settings.JOBS_HOUSEKEEPING_SECONDS
+    log.info("worker=%s was seen %s ago; checking it is not still alive", worker_id, first)
+    deadline = time.monotonic() + 2 * tick + 1
+    while time.monotonic() < deadline:
+        time.sleep(min(tick / 2, 1.0))
+        if _last_seen(worker_id) != first:
+            connection.close()
+            raise WorkerIdInUse(
+                f"Worker id {worker_id!r} belongs to a worker that is still running. "
+                "Give each worker its own --worker-id (or leave it out for an automatic one)."
+            )
+    connection.close()
 
 
 class Housekeeper(threading.Thread):
@@ -78,6 +118,7 @@ def run_worker(
     if engine == "immediate":
         log.warning("TASKS runs tasks inline: there is nothing for a worker to do.")
         return
+    refuse_a_live_namesake(worker_id)
     _recover_previous_incarnation(worker_id)
     keeper = Housekeeper(worker_id=worker_id, engine=engine, scheduler=scheduler)
     keeper.tick()

@@ -118,3 +118,27 @@ def test_a_worker_restarted_with_a_dead_workers_id_recovers_a_task_it_had_only_t
     assert result.status == TaskResultStatus.FAILED
     assert result.errors[-1].exception_class_path == "jobs.retry.WorkerLost"
     assert WARNING in (pool.log_dir / f"{WORKER_ID}.log").read_text()
+
+
+def test_a_second_live_worker_with_the_same_id_refuses_to_start(pool):
+    # Given a live worker with an explicit id, holding a task
+    original = pool.start(WORKER_ID)
+    t.apply_effect.enqueue(key="held", hold_seconds=120)
+    run = wait_until(
+        lambda: (r := run_of(APPLY, "held")) and r.status == RunStatus.RUNNING and r,
+        what="the run to be marked running",
+    )
+
+    # When a second worker is started under the same id while the first still beats
+    duplicate = pool.start(WORKER_ID)
+    pool.procs[WORKER_ID] = original
+    code = duplicate.wait(timeout=30)
+
+    # Then the second one refuses, saying why, and the first keeps its work
+    assert code != 0
+    log = (pool.log_dir / f"{WORKER_ID}.log").read_text()
+    assert f"Worker id '{WORKER_ID}' belongs to a worker that is still running." in log
+    assert original.poll() is None
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.recoveries) == (RunStatus.RUNNING, 1, 0)
+    assert WARNING not in log

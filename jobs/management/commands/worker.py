@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from jobs.worker import new_worker_id, run_worker
+from jobs.worker import WorkerIdInUse, new_worker_id, run_worker
 
 
 class Command(BaseCommand):
@@ -36,12 +36,15 @@ class Command(BaseCommand):
             for name in ("jobs", "django_tasks_db", "django.tasks"):
                 logger = logging.getLogger(name)
                 logger.setLevel(logging.INFO if options["verbosity"] == 1 else logging.DEBUG)
-        run_worker(
-            worker_id=options["worker_id"] or new_worker_id(),
-            queue_names=options["queue_name"].split(","),
-            interval=options["interval"],
-            burst=options["burst"],
-            max_tasks=options["max_tasks"],
-            scheduler=not options["no_scheduler"],
-            startup_delay=not options["no_startup_delay"],
-        )
+        try:
+            run_worker(
+                worker_id=options["worker_id"] or new_worker_id(),
+                queue_names=options["queue_name"].split(","),
+                interval=options["interval"],
+                burst=options["burst"],
+                max_tasks=options["max_tasks"],
+                scheduler=not options["no_scheduler"],
+                startup_delay=not options["no_startup_delay"],
+            )
+        except WorkerIdInUse as exc:
+            raise CommandError(str(exc)) from exc
