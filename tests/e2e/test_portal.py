@@ -166,9 +166,15 @@ def test_a_partner_cannot_open_another_partners_licence_by_url(new_context, stri
 
     response = page.goto(reverse("portal:licence-detail", kwargs={"number": licence.number}))
 
+    # Then it is the same 404 as for a number that was never issued: nothing says it exists
     assert response.status == 404
-    assert licence.number not in page.content()
     assert article.headline not in page.content()
+    assert owner.name not in page.content()
+    theirs = (page.title(), page.inner_text("main"))
+    never_issued = "HC-1999-999999"
+    response = page.goto(reverse("portal:licence-detail", kwargs={"number": never_issued}))
+    assert response.status == 404
+    assert (page.title(), page.inner_text("main")) == theirs
     response = page.goto(reverse("portal:request-detail", kwargs={"pk": licence.request_id}))
     assert response.status == 404
     assert article.headline not in page.content()
