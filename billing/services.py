@@ -125,13 +125,18 @@ def _open_stripe_payment(request: LicenceRequest, method: str) -> Payment:
 def payment_set_up(*, request_id: int) -> Payment | None:
     """Create the Stripe object the partner pays through: a Checkout Session for card partners,
     a sent invoice for account partners. Safe to run again: it resumes or does nothing.
-    Returns None when the request is not awaiting payment or Stripe is not configured."""
+    Returns None when the request is not awaiting payment, its approval has lapsed (the sweep
+    has not caught up yet) or Stripe is not configured."""
     with transaction.atomic():
         request = _lock_request(request_id)
         if request.status != RequestStatus.AWAITING_PAYMENT:
             return None
         method = stripe_method_for(request)
         if method is None:
+            return None
+        if selectors.approval_lapsed(request):
+            # A retry that comes after the approval's last day: nothing the partner could pay.
+            log.info("request=%s approval lapsed; no Stripe payment set up", request.pk)
             return None
         payment = _open_stripe_payment(request, method)
         if payment.stripe_checkout_session_id or payment.stripe_invoice_id:

@@ -14,6 +14,7 @@ from django.test import Client
 
 from billing.models import Payment, PaymentStatus
 from billing.selectors import payment_info_for_request
+from billing.services import payment_set_up
 from licensing.links import status_url
 from licensing.models import RequestStatus
 from tests import factories as f
@@ -141,3 +142,28 @@ def test_a_renew_button_pressed_on_a_page_left_open_makes_no_session(approved_to
 def site_of(pay_url: str) -> str:
     """The running server's address (SITE_URL), as the pay link carries it."""
     return pay_url.split("/billing/pay/")[0]
+
+
+def test_a_payment_set_up_tried_again_after_the_approval_lapsed_makes_nothing(
+    stripe_live, settings, publication, rate_card_valid_today
+):
+    # Given an approval payable today whose Checkout Session Stripe failed to make
+    settings.PAYMENT_WINDOW_DAYS = 0
+    settings.JOBS_RETRY_MAX_ATTEMPTS = 1
+    stripe_live.fail_next(CREATE_SESSION, status=500, times=1)
+    article = f.ArticleFactory(publication=publication)
+    with time_machine.travel(MORNING, tick=True):
+        request = approved_request(partner=f.PartnerFactory(verified=False), articles=[article])
+    payment = Payment.objects.get(request=request)
+    assert payment.stripe_checkout_session_id is None
+    tries = stripe_live.call_count(CREATE_SESSION)
+
+    # When the set-up is tried again after midnight (a queued retry, or staff retrying the run)
+    with time_machine.travel(MIDNIGHT + timedelta(minutes=5), tick=True):
+        assert payment_set_up(request_id=request.pk) is None
+
+    # Then Stripe was not asked for a session the partner could never use
+    assert stripe_live.call_count(CREATE_SESSION) == tries
+    payment.refresh_from_db()
+    assert payment.stripe_checkout_session_id is None
+    assert payment.status == PaymentStatus.PENDING
