@@ -18,6 +18,7 @@ from billing import stripe_gateway as gateway
 from billing.forms import OfflinePaymentForm, RefundForm
 from billing.models import BillingCustomer, Payment, PaymentStatus, Refund, StripeEvent
 from licensing.models import LicenceRequest
+from licensing.money import format_money
 from syndication.errors import DomainError
 
 REFUND_FIELDS = (
@@ -126,7 +127,8 @@ class PaymentAdmin(admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"Refunded {refund.amount} {refund.currency} ({refund.get_status_display()}).",
+                    f"Refunded {format_money(refund.amount, refund.currency)} "
+                    f"({refund.get_status_display()}).",
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(

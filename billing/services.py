@@ -34,7 +34,7 @@ from billing.models import (
 from licensing import services as licensing
 from licensing.links import status_url
 from licensing.models import LicenceRequest, RequestStatus
-from licensing.money import quantize
+from licensing.money import format_money, quantize
 from syndication.errors import Conflict, DomainError
 from syndication.models import PaymentMethod as PartnerPaymentMethod
 
@@ -330,9 +330,9 @@ def _issue(
             payment=payment,
             headline=f"Money received for request {request.pk}, which is {request.status}",
             message=(
-                f"Payment {payment.pk} ({payment.amount} {payment.currency}) arrived for a "
-                f"request that is {request.get_status_display().lower()}. No licences were "
-                "issued: refund the payment or reinstate the request."
+                f"Payment {payment.pk} ({format_money(payment.amount, payment.currency)}) "
+                f"arrived for a request that is {request.get_status_display().lower()}. "
+                "No licences were issued: refund the payment or reinstate the request."
             ),
             key=f"payment-orphan:{payment.pk}",
         )
@@ -373,8 +373,8 @@ def payment_settle(
                 payment=payment,
                 headline=f"Request {request.pk} was paid twice",
                 message=(
-                    f"Payment {payment.pk} ({payment.amount} {payment.currency}) arrived after "
-                    "the request had already been paid. Refund one of them."
+                    f"Payment {payment.pk} ({format_money(payment.amount, payment.currency)}) "
+                    "arrived after the request had already been paid. Refund one of them."
                 ),
                 key=f"payment-duplicate:{payment.pk}",
             )
@@ -513,7 +513,8 @@ def payment_record_offline(
         amount = request.total if amount is None else quantize(amount, request.currency)
         if amount != request.total:
             raise DomainError(
-                f"The transfer must be the full fee of {request.total} {request.currency}.",
+                "The transfer must be the full fee of "
+                f"{format_money(request.total, request.currency)}.",
                 field="amount",
             )
         payment = Payment.objects.create(

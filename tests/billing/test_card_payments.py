@@ -146,7 +146,7 @@ def test_a_dispute_alerts_staff(stripe_live, rate_card, publication, settings):
     assert len(alerts) == 1
     assert alerts[0].to == ["desk@courier.example"]
     assert alerts[0].subject == f"Dispute opened on request {request.pk}"
-    assert "100.00 GBP (reason: fraudulent)" in alerts[0].body
+    assert "£100.00 (reason: fraudulent)" in alerts[0].body
 
 
 def test_a_partner_paying_the_same_request_twice_is_flagged_to_staff(

@@ -58,7 +58,7 @@ def test_on_its_last_evening_the_approval_can_still_be_paid(approved_today, stri
     # Then they are sent on to the live Checkout page, and the status page has the button
     assert answer.status_code == 302
     assert answer.headers["Location"] == first.checkout_url
-    assert "Pay 100.00 GBP by card" in status_page.text
+    assert "Pay £100.00 by card" in status_page.text
     assert "lapsed" not in status_page.text
 
 

@@ -18,9 +18,7 @@ def test_without_stripe_keys_the_status_page_asks_for_a_bank_transfer(rate_card,
 
     page = Client().get(status_path(request)).content.decode()
 
-    assert (
-        f"Please pay 100.00 GBP by bank transfer, quoting your request number {request.pk}" in page
-    )
+    assert f"Please pay £100.00 by bank transfer, quoting your request number {request.pk}" in page
     assert "by card" not in page
 
 
@@ -40,4 +38,4 @@ def test_with_stripe_the_status_page_and_the_api_carry_the_pay_link(
     pay_url = detail["payment"]["pay_url"]
     assert pay_url.endswith("/") and "/billing/pay/" in pay_url
     assert f'href="{pay_url}"' in page
-    assert "Pay 100.00 GBP by card" in page
+    assert "Pay £100.00 by card" in page

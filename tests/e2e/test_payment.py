@@ -61,7 +61,7 @@ def test_a_card_partner_pays_on_the_hosted_checkout_then_downloads_the_pdf(
     page.goto(status_path(licence_request))
     assert page.locator("h1 .status").inner_text() == "Awaiting payment"
     axe(page)
-    page.get_by_role("link", name="Pay 100.00 GBP by card").click()
+    page.get_by_role("link", name="Pay £100.00 by card").click()
     page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:\d+/pay/cs_"))
     assert page.locator("#total").inner_text() == "10000 GBP"
     page.locator("#pay").click()

@@ -82,7 +82,7 @@ def test_a_partner_files_staff_approve_the_partner_pays_and_downloads_the_licenc
     editor.goto(status_path(licence_request))
     assert editor.locator("h1 .status").inner_text() == "Awaiting payment"
     axe(editor)
-    editor.get_by_role("link", name="Pay 150.00 GBP by card").click()
+    editor.get_by_role("link", name="Pay £150.00 by card").click()
     editor.wait_for_url(re.compile(r"^http://127\.0\.0\.1:\d+/pay/cs_"))
     assert editor.locator("#total").inner_text() == "15000 GBP"
     editor.locator("#pay").click()

@@ -158,10 +158,10 @@ def test_a_new_request_tells_the_requester_and_the_desk(article, newcomer, submi
     assert received.subject == (
         f"We have your republishing request {licence_request.pk}: “{article.headline}”"
     )
-    assert "Quoted price: 100.00 GBP" in received.body
+    assert "Quoted price: £100.00" in received.body
     assert_partner_mail(received, licence_request)
     staff = sent["staff_new_request"]
-    assert staff.subject == f"New request {licence_request.pk} from Valley Gazette (100.00 GBP)"
+    assert staff.subject == f"New request {licence_request.pk} from Valley Gazette (£100.00)"
     assert "not verified" in staff.body
     assert f"Contact: {CONTACT} <sean@valley.example>" in staff.body
     assert_staff_mail(staff, licence_request)
@@ -216,24 +216,24 @@ def test_an_approval_asks_the_partner_for_payment_and_tells_the_desk(
 
     assert sorted(sent) == ["request_awaiting_payment", "staff_request_approved"]
     message = sent["request_awaiting_payment"]
-    assert message.subject == f"Request {licence_request.pk} approved: 100.00 GBP to pay"
+    assert message.subject == f"Request {licence_request.pk} approved: £100.00 to pay"
     assert "Payment instructions follow in a separate email." in message.body
     assert_partner_mail(message, licence_request)
     staff = sent["staff_request_approved"]
     licence_request.refresh_from_db()
     assert staff.subject == (
-        f"Approved: request {licence_request.pk} for Valley Gazette, 100.00 GBP to pay"
+        f"Approved: request {licence_request.pk} for Valley Gazette, £100.00 to pay"
     )
     assert staff.body.startswith(
         f"Nia O'Hara approved request {licence_request.pk} for Valley Gazette. "
         "It now waits for payment"
     )
     assert "Approved by: Nia O'Hara" in staff.body
-    assert f"To pay: 100.00 GBP, by {licence_request.valid_until:%-d %B %Y}" in staff.body
+    assert f"To pay: £100.00, by {licence_request.valid_until:%-d %B %Y}" in staff.body
     assert f"  - {article.headline}" in staff.body
     assert "Note with the approval:\nRegular partner; fine to run." in staff.body
     html = staff.alternatives[0].content
-    assert "<strong>100.00 GBP</strong>" in html
+    assert "<strong>£100.00</strong>" in html
     assert "Regular partner; fine to run." in html
     assert_staff_decision_mail(staff, licence_request, decided_by="Nia O'Hara")
 
@@ -297,20 +297,20 @@ def test_a_new_price_shows_old_and_new_to_the_partner_and_the_desk(newcomer, sub
     assert sorted(sent) == ["request_repriced", "staff_request_repriced"]
     message = sent["request_repriced"]
     assert message.subject == f"A new price for request {licence_request.pk}"
-    assert "Was: 100.00 GBP\nNow: 80.00 GBP" in message.body
+    assert "Was: £100.00\nNow: £80.00" in message.body
     assert "Why: Regional outlet rate." in message.body
     assert_partner_mail(message, licence_request)
     staff = sent["staff_request_repriced"]
     assert staff.subject == (
-        f"Re-priced: request {licence_request.pk} (Valley Gazette), now 80.00 GBP"
+        f"Re-priced: request {licence_request.pk} (Valley Gazette), now £80.00"
     )
     assert staff.body.startswith(
         f"Nia O'Hara changed the price of request {licence_request.pk} from Valley Gazette."
     )
     assert "Re-priced by: Nia O'Hara" in staff.body
-    assert "Was: 100.00 GBP\nNow: 80.00 GBP\nThe reason: Regional outlet rate." in staff.body
+    assert "Was: £100.00\nNow: £80.00\nThe reason: Regional outlet rate." in staff.body
     html = staff.alternatives[0].content
-    assert "<s>100.00 GBP</s>" in html and "<strong>80.00 GBP</strong>" in html
+    assert "<s>£100.00</s>" in html and "<strong>£80.00</strong>" in html
     assert "Regional outlet rate." in html
     assert_staff_decision_mail(staff, licence_request, decided_by="Nia O'Hara")
 

@@ -228,9 +228,7 @@ def test_submitting_files_one_request_emails_both_sides_and_redirects_to_its_sta
     assert {status_request_id(p) for p in html_links} == {licence_request.pk}
     assert "Dear Ada O'Neill," in partner_mail.body  # plain text is not HTML-escaped
     assert staff_mail.to == ["desk@courier.example"]
-    assert staff_mail.subject == (
-        f"New request {licence_request.pk} from Valley Gazette (100.00 GBP)"
-    )
+    assert staff_mail.subject == f"New request {licence_request.pk} from Valley Gazette (£100.00)"
     admin_link = (
         f"http://127.0.0.1:8000/admin/licensing/licencerequest/{licence_request.pk}/change/"
     )
@@ -393,7 +391,7 @@ def test_a_logged_in_partner_user_gets_prefilled_fields_and_files_for_their_part
     assert '<span class="status status-awaiting_payment">Awaiting payment</span>' in status_page
     # Without Stripe keys the page asks for a bank transfer quoting the request number.
     assert (
-        f"Please pay {licence_request.total} GBP by bank transfer, quoting your request number "
+        f"Please pay £{licence_request.total} by bank transfer, quoting your request number "
         f"{licence_request.pk}." in status_page
     )
     assert "Cancel the request" not in status_page

@@ -166,7 +166,7 @@ def test_the_request_page_shows_the_quote_timeline_and_bank_transfer_without_str
 
     assert "How the price is worked out" in page
     assert "Request received" in page and "Awaiting payment" in page
-    assert f"Please pay 100.00 GBP by bank transfer, quoting your request number {request.pk}" in (
+    assert f"Please pay £100.00 by bank transfer, quoting your request number {request.pk}" in (
         page
     )
     assert "by card" not in page
@@ -180,9 +180,9 @@ def test_the_request_page_carries_the_pay_link_when_stripe_is_configured(
     page = text(portal.get(f"/portal/requests/{request.pk}/"))
     home = text(portal.get("/portal/"))
 
-    assert "Pay 100.00 GBP by card" in page
+    assert "Pay £100.00 by card" in page
     assert "/billing/pay/" in page
-    assert "Pay 100.00 GBP by card" in home
+    assert "Pay £100.00 by card" in home
     assert "bank transfer" not in page
 
 
