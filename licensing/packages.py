@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from licensing.aftercare import licence_pixel_url, licence_verify_url
 from licensing.models import Licence, LicenceRequest, LicenceStatus, RequestEvent
+from licensing.money import format_money
 from licensing.package_models import Package, PackageFormat
 from syndication.emails import send_templated_email
 from syndication.errors import DomainError
@@ -205,6 +206,7 @@ def package_data_for(*, licence: Licence, revision: ArticleRevision) -> PackageD
             exclusive=licence.exclusive,
             fee=licence.fee,
             currency=licence.currency,
+            fee_display=format_money(licence.fee, licence.currency),
             paid=_paid(licence),
             status=licence.status,
         ),

@@ -111,10 +111,15 @@ class LicenceTerms:
     currency: str = "GBP"
     paid: bool = False
     status: str = "active"
+    # The fee as the rest of the service prints it ("£150.00"), given by the caller; without it
+    # the renderer falls back to the amount and the currency code.
+    fee_display: str = ""
 
     @property
     def fee_label(self) -> str:
-        return "Free of charge" if not self.fee else f"{self.fee:,.2f} {self.currency}"
+        if not self.fee:
+            return "Free of charge"
+        return self.fee_display or f"{self.fee:,.2f} {self.currency}"
 
 
 @dataclass(frozen=True)

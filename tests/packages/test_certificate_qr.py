@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from decimal import Decimal
 
 import pytest
 import zxingcpp
@@ -12,6 +13,7 @@ from PIL import Image
 
 from licensing.aftercare import licence_verify_url
 from licensing.package_models import Package
+from licensing.packages import package_data_for, render_format
 from tests.fixtures.packages import samples
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +52,17 @@ def test_the_certificate_qr_code_decodes_to_the_verification_url(licence, tmp_pa
     assert url == f"http://127.0.0.1:8000/licences/{licence.number}/verify"
     assert codes == [("QRCode", url)]
     assert decoded_qr_codes(pdf, tmp_path, page=1) == []
+
+
+def test_the_certificate_states_the_fee_as_the_rest_of_the_service_does(licence, tmp_path):
+    # Given a paid licence (the school's licence here is free: give it a fee)
+    licence.fee, licence.currency = Decimal("1250.00"), "EUR"
+    data = package_data_for(licence=licence, revision=licence.revision)
+
+    # When its PDF is rendered
+    text = samples.poppler("pdftotext", render_format("pdf", data), tmp_path, "-raw")
+    certificate = text.split("\f")[-2]
+
+    # Then its fee reads like the quote, the emails and the portal, symbol first
+    assert "Fee €1,250.00 (" in certificate
+    assert "1,250.00 EUR" not in certificate
