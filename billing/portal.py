@@ -11,19 +11,20 @@ from typing import Any
 from billing.models import SETTLED, Payment
 from syndication.models import Partner
 
-EXPORT_FIELDS = (
-    "id",
-    "request_id",
-    "partner",
-    "method",
-    "status",
-    "amount",
-    "amount_refunded",
-    "currency",
-    "invoice_number",
-    "offline_reference",
-    "created_at",
-    "paid_at",
+# Column name in the staff export, and where it comes from.
+EXPORT_COLUMNS = (
+    ("id", "pk"),
+    ("request_id", "request_id"),
+    ("partner", "request__partner__name"),
+    ("method", "method"),
+    ("status", "status"),
+    ("amount", "amount"),
+    ("amount_refunded", "amount_refunded"),
+    ("currency", "currency"),
+    ("invoice_number", "invoice_number"),
+    ("offline_reference", "offline_reference"),
+    ("created_at", "created_at"),
+    ("paid_at", "paid_at"),
 )
 
 
@@ -59,20 +60,7 @@ def payments_between(start: date, end: date) -> Iterator[dict[str, Any]]:
     rows = (
         Payment.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
         .order_by("created_at", "pk")
-        .values_list(
-            "pk",
-            "request_id",
-            "request__partner__name",
-            "method",
-            "status",
-            "amount",
-            "amount_refunded",
-            "currency",
-            "invoice_number",
-            "offline_reference",
-            "created_at",
-            "paid_at",
-        )
+        .values_list(*(source for _, source in EXPORT_COLUMNS))
     )
     for row in rows.iterator(chunk_size=500):
-        yield dict(zip(EXPORT_FIELDS, row, strict=True))
+        yield dict(zip((name for name, _ in EXPORT_COLUMNS), row, strict=True))
