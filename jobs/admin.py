@@ -11,18 +11,8 @@ from django.utils.html import format_html
 
 from jobs.models import EmailLog, JobRun, RunStatus, ScheduleSlot, WorkerHeartbeat
 from jobs.runs import job_run_retry
+from syndication.admin_base import ReadOnlyAdmin
 from syndication.errors import DomainError
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(JobRun)

@@ -16,20 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from licensing.aftercare import article_take_down, licence_correction_acknowledge
 from licensing.aftercare_models import ComplianceAlert, CorrectionNotice, LicenceView
 from licensing.tracking import compliance_alert_resolve
+from syndication.admin_base import ReadOnlyAdmin
 from syndication.models import Article
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written by services only."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class AcknowledgedFilter(admin.SimpleListFilter):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -15,13 +14,14 @@ from django.utils.html import format_html
 from licensing import tasks_packages
 from licensing.package_models import Package
 from licensing.packages import download_link, download_name
+from syndication.admin_base import ReadOnlyAdmin
 
 # Staff links are for looking, not for sending on.
 STAFF_LINK_TTL = timedelta(hours=1)
 
 
 @admin.register(Package)
-class PackageAdmin(admin.ModelAdmin):
+class PackageAdmin(ReadOnlyAdmin):
     list_display = (
         "licence",
         "revision_number",
@@ -65,13 +65,3 @@ class PackageAdmin(admin.ModelAdmin):
             f"Re-rendering queued for {len(licence_ids)} licence(s); existing files are kept.",
             messages.SUCCESS,
         )
-
-    # Packages are written by the render service only.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from licensing.models import Licence
 from licensing.money import format_money
+from syndication.admin_base import ReadOnlyAdmin
 
 
 @admin.register(Licence)
-class LicenceAdmin(admin.ModelAdmin):
+class LicenceAdmin(ReadOnlyAdmin):
     list_display = ("number", "partner", "article", "status", "starts_on", "ends_on", "fee_display")
     list_select_related = ("partner", "article")
     list_filter = ("status", "use_type", "covered_by_contract", "starts_on")
@@ -24,13 +22,3 @@ class LicenceAdmin(admin.ModelAdmin):
     @admin.display(description="Fee", ordering="fee")
     def fee_display(self, obj: Licence) -> str:
         return format_money(obj.fee, obj.currency)
-
-    # Licences change only through services (issue, expire, revoke, supersede).
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

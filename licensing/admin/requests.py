@@ -45,6 +45,7 @@ from licensing.services import (
     licence_request_start_review,
     licence_request_withdraw,
 )
+from syndication.admin_base import ReadOnlyAdmin
 from syndication.errors import DomainError
 
 S = RequestStatus
@@ -285,7 +286,7 @@ def _plural(count: int) -> str:
 
 
 @admin.register(LicenceRequest)
-class LicenceRequestAdmin(admin.ModelAdmin):
+class LicenceRequestAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "partner",
@@ -376,15 +377,6 @@ class LicenceRequestAdmin(admin.ModelAdmin):
             for name in options["fields"]
             if isinstance(name, str)
         ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         """Deciding requests is what the model's change permission grants."""
