@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.tasks import Task, TaskContext, TaskResult
 from django.utils import timezone
 from django.utils.json import normalize_json
@@ -272,23 +272,36 @@ def _recover(gone: Callable[[str, Any], bool], *, now: Any) -> int:
     return recovered
 
 
+def _take_back(
+    matching: QuerySet[JobRun], run_pk: int, *, note: str, now: Any, **changes: Any
+) -> bool:
+    """Re-queue a lost run if `matching` (the run under the condition its recoverer read it in)
+    still matches: one conditional update, so of several recoverers exactly one wins. Called
+    inside the recoverer's transaction; the task is queued again after its commit."""
+    taken = matching.update(
+        status=RunStatus.QUEUED,
+        failure_kind=FailureKind.LOST,
+        error=note,
+        recoveries=F("recoveries") + 1,
+        updated_at=now,
+        **changes,
+    )
+    if not taken:
+        return False
+    fresh = JobRun.objects.get(pk=run_pk)
+    transaction.on_commit(lambda: _enqueue(fresh))
+    return True
+
+
 def _requeue_lost(run: JobRun, *, now: Any) -> bool:
     note = f"Worker {run.worker_id or '?'} stopped during attempt {run.result_id}; re-queued."
     with transaction.atomic():
-        taken = JobRun.objects.filter(
+        still_running = JobRun.objects.filter(
             pk=run.pk, status=RunStatus.RUNNING, result_id=run.result_id
-        ).update(
-            status=RunStatus.QUEUED,
-            failure_kind=FailureKind.LOST,
-            error=note,
-            recoveries=F("recoveries") + 1,
-            updated_at=now,
         )
-        if not taken:
+        if not _take_back(still_running, run.pk, note=note, now=now):
             return False
         claims.close_claim(backend_alias=run.backend, result_id=run.result_id, note=note, now=now)
-        fresh = JobRun.objects.get(pk=run.pk)
-        transaction.on_commit(lambda: _enqueue(fresh))
     log.warning("task=%s run=%s %s", run.task_name, run.pk, note)
     return True
 
@@ -314,21 +327,18 @@ def _recover_claim(claim: claims.Claim, *, now: Any) -> bool:
             assert run is not None
             # The run as read is the version: a second recoverer, or a copy of the task that
             # started meanwhile, changes one of these and this update matches nothing.
-            taken = JobRun.objects.filter(
+            as_read = JobRun.objects.filter(
                 pk=run.pk, status=run.status, attempts=run.attempts, recoveries=run.recoveries
-            ).update(
-                status=RunStatus.QUEUED,
-                failure_kind=FailureKind.LOST,
-                error=note,
+            )
+            if not _take_back(
+                as_read,
+                run.pk,
+                note=note,
+                now=now,
                 result_id=claim.result_id,
                 next_attempt_at=None,
-                recoveries=F("recoveries") + 1,
-                updated_at=now,
-            )
-            if not taken:
+            ):
                 return False
-            fresh = JobRun.objects.get(pk=run.pk)
-            transaction.on_commit(lambda: _enqueue(fresh))
         closed = claims.close_claim(
             backend_alias=claim.backend, result_id=claim.result_id, note=note, now=now
         )
