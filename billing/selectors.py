@@ -57,9 +57,17 @@ def pay_url(request: LicenceRequest) -> str:
     return settings.SITE_URL + reverse("billing:pay", kwargs={"token": status_token(request)})
 
 
-def current_payment(request: LicenceRequest) -> Payment | None:
-    """The payment that speaks for the request: a settled one, else the newest."""
-    payments = list(Payment.objects.filter(request=request).order_by("-created_at", "-pk"))
+def _newest_first(requests: QuerySet[Payment]) -> QuerySet[Payment]:
+    return requests.order_by("-created_at", "-pk")
+
+
+def current_payment(
+    request: LicenceRequest, *, payments: list[Payment] | None = None
+) -> Payment | None:
+    """The payment that speaks for the request: a settled one, else the newest. `payments`, the
+    request's payments newest first, saves the query when a caller read many requests' at once."""
+    if payments is None:
+        payments = list(_newest_first(Payment.objects.filter(request=request)))
     settled = [p for p in payments if p.status in SETTLED]
     chosen = settled or payments
     return chosen[0] if chosen else None
@@ -79,7 +87,18 @@ def live_checkout(request: LicenceRequest) -> Payment | None:
     )
 
 
-def payment_info_for_request(request: LicenceRequest) -> dict[str, Any] | None:
+def payment_infos_for_requests(requests: list[LicenceRequest]) -> dict[int, dict[str, Any] | None]:
+    """payment_info_for_request for many requests, their payments read in one query (a list
+    page). Their partners should be selected with them."""
+    by_request: dict[int, list[Payment]] = {r.pk: [] for r in requests}
+    for payment in _newest_first(Payment.objects.filter(request__in=list(by_request))):
+        by_request[payment.request_id].append(payment)
+    return {r.pk: payment_info_for_request(r, payments=by_request[r.pk]) for r in requests}
+
+
+def payment_info_for_request(
+    request: LicenceRequest, *, payments: list[Payment] | None = None
+) -> dict[str, Any] | None:
     """How this request is paid, for the status page and the API: method, status, pay_url,
     invoice_url, amount, currency (plus what the partner can do). None for a free request or
     one not yet approved.
@@ -89,7 +108,7 @@ def payment_info_for_request(request: LicenceRequest) -> dict[str, Any] | None:
     `failure_reason` says why the last payment failed, when it did."""
     if request.status not in PAYABLE or request.total == 0:
         return None
-    payment = current_payment(request)
+    payment = current_payment(request, payments=payments)
     lapsed = request.status == RequestStatus.AWAITING_PAYMENT and approval_lapsed(request)
     awaiting = request.status == RequestStatus.AWAITING_PAYMENT and not lapsed
     card_offered = gateway.is_configured() and request.partner.payment_method != "invoice"

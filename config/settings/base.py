@@ -228,6 +228,7 @@ LICENSING_HOOKS: dict[str, list[str]] = {
     "licences_revoked": ["licensing.aftercare.on_licences_revoked"],
 }
 LICENSING_PAYMENT_INFO = "billing.selectors.payment_info_for_request"
+LICENSING_PAYMENT_INFOS = "billing.selectors.payment_infos_for_requests"
 SYNDICATION_HOOKS = {"article_revised": ["licensing.aftercare.on_article_revised"]}
 
 # Ed25519 key (base64 of 32 raw bytes) that signs package bundles; derived from SECRET_KEY when

@@ -140,6 +140,7 @@ def home(request: HttpRequest, partner: Partner) -> HttpResponse:
     today = timezone.localdate()
     awaiting = list(
         LicenceRequest.objects.filter(partner=partner, status=RequestStatus.AWAITING_PAYMENT)
+        .select_related("partner")
         .annotate(article_count=Count("items"))
         .order_by("valid_until", "pk")
     )
@@ -153,14 +154,13 @@ def home(request: HttpRequest, partner: Partner) -> HttpResponse:
         .order_by("ends_on", "number")
     )
     corrections = list(corrections_for_partner(partner, acknowledged=False)[:PAGE_SIZE])
+    payments = hooks.payment_infos(awaiting)
     return _render(
         request,
         "portal/home.html",
         partner,
         {
-            "awaiting": [
-                {"request": r, "payment": hooks.payment_info(r)} for r in _with_totals(awaiting)
-            ],
+            "awaiting": [{"request": r, "payment": payments[r.pk]} for r in _with_totals(awaiting)],
             "expiring": expiring,
             "corrections": corrections,
             "expiring_days": EXPIRING_WITHIN_DAYS,

@@ -10,7 +10,9 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from licensing.aftercare import licence_article_corrected
@@ -114,6 +116,28 @@ def test_home_lists_what_needs_attention(portal, gazette, rate_card, article):
     assert f'href="/portal/requests/{awaiting.pk}/"' in page
     assert f"quoting your request number {awaiting.pk}" in page
     assert f'href="/portal/licences/{licence.number}/renew"' in page
+
+
+def queries_for(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_home_reads_the_payments_of_every_request_awaiting_payment_at_once(
+    portal, gazette, rate_card, article
+):
+    # Given one request awaiting payment, and the page's cost with it
+    file_request(gazette, article)
+    with_one = queries_for(portal, "/portal/")
+
+    # When four more are waiting
+    for _ in range(4):
+        file_request(gazette, f.ArticleFactory())
+
+    # Then the page costs no more queries: no query per request
+    assert queries_for(portal, "/portal/") == with_one
+    assert text(portal.get("/portal/")).count("quoting your request number") == 5
 
 
 def test_a_partner_sees_its_requests_and_filters_them_by_status(
