@@ -140,6 +140,22 @@ def test_home_reads_the_payments_of_every_request_awaiting_payment_at_once(
     assert text(portal.get("/portal/")).count("quoting your request number") == 5
 
 
+@pytest.mark.parametrize(
+    "url", ["/portal/", "/portal/requests/", "/portal/licences/", "/portal/payments/"]
+)
+def test_list_pages_cost_the_same_for_one_licence_or_five(portal, gazette, rate_card, url):
+    # Given one paid licence, and what the page costs with it
+    licensed(gazette, f.ArticleFactory())
+    with_one = queries_for(portal, url)
+
+    # When the partner has four more
+    for _ in range(4):
+        licensed(gazette, f.ArticleFactory())
+
+    # Then the page reads them with the same queries: nothing per row
+    assert queries_for(portal, url) == with_one
+
+
 def test_a_partner_sees_its_requests_and_filters_them_by_status(
     portal, gazette, rival, rate_card, article
 ):
