@@ -37,7 +37,7 @@ def approval_lapsed(request: LicenceRequest) -> bool:
     """Whether the approval's last day is over. The daily sweep marks such a request lapsed,
     but until it runs the request still says awaiting payment: every page that offers payment,
     and the renew service, ask this instead of reading the status alone."""
-    return timezone.now() >= payment_deadline(request)
+    return request.validity_over()
 
 
 def new_quote_url(request: LicenceRequest) -> str:

@@ -4,12 +4,14 @@ machine with its audit trail, and the licences issued for them."""
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from syndication.models import Article, ArticleRevision, Partner, PartnerType
@@ -304,6 +306,11 @@ class LicenceRequest(models.Model):
     @property
     def is_free(self) -> bool:
         return bool(self.quote.get("free")) or self.total == 0
+
+    def validity_over(self, today: date | None = None) -> bool:
+        """Whether the quote's (or the approval's) last valid day, `valid_until`, is behind us
+        in the site's time zone: the one rule the lapse sweep and the payment pages follow."""
+        return self.valid_until < (today or timezone.localdate())
 
 
 class RequestArticle(models.Model):

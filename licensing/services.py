@@ -500,7 +500,7 @@ def licence_request_lapse(*, request: LicenceRequest, today: date | None = None)
     if request.status == S.LAPSED:
         return request
     lapsable = (*OPEN, S.AWAITING_PAYMENT)
-    if request.status not in lapsable or request.valid_until >= today:
+    if request.status not in lapsable or not request.validity_over(today):
         return request
     _move(
         request,
